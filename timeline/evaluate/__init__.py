@@ -1,0 +1,1 @@
+"""Scoring the tool against public gold data (TimeML for dates, journalists' timelines for TLS)."""
