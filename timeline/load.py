@@ -1,0 +1,326 @@
+"""Stage 1, load: read article files into clean `Article`s.
+
+A reader turns one file into raw text and metadata (Pelican's `read(path) -> (content,
+metadata)`); the loader then normalises the metadata, drops page furniture and repeated
+paragraphs, and assigns each article a unique id. A file that cannot be read is reported as a
+`Problem` and skipped: one bad article never stops the others.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, tzinfo
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from timeline.errors import ArticleError
+from timeline.model import Article, Dropped, Problem
+
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+_KNOWN_FIELDS = ("title", "published", "source", "language", "lang", "url", "date")
+_TERMINAL = tuple('.!?:;"”’)')
+_PREFIX_REPEAT_MIN = 40
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    """What the loader needs to know beyond the files themselves."""
+
+    default_tz: tzinfo = UTC  # for naive publish dates
+    published: datetime | None = None  # publish date for files that carry none
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    articles: tuple[Article, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """What a reader gives back: the body as written and the metadata it found."""
+
+    body: str
+    meta: dict[str, Any]
+    body_line: int  # line number of the body's first line in the file
+
+
+def load_folder(source: Path, options: LoadOptions = LoadOptions()) -> LoadResult:
+    """Load every article under `source`, in a stable order; report the files that fail."""
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for path in article_paths(source):
+        rel = path.relative_to(source).as_posix()
+        try:
+            article, warnings = load_file(path, rel, options)
+        except ArticleError as err:
+            problems.append(Problem(err.file, err.message, err.hint, err.line))
+            continue
+        articles.append(article)
+        problems.extend(warnings)
+    unique, clashes = _unique_ids(articles)
+    return LoadResult(tuple(unique), tuple(problems + clashes))
+
+
+def article_paths(source: Path) -> list[Path]:
+    """Article files under `source`, sorted by path; README files and dotfiles are skipped."""
+    found = [
+        p
+        for p in source.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in ARTICLE_SUFFIXES
+        and not any(part.startswith(".") for part in p.relative_to(source).parts)
+        and p.stem.lower() not in ("readme", "about")
+    ]
+    return sorted(found, key=lambda p: p.relative_to(source).as_posix())
+
+
+def load_file(path: Path, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
+    """Read one file into an Article, with the warnings it raised."""
+    text = decode(path.read_bytes(), rel)
+    return load_text(text, rel, options)
+
+
+def load_text(text: str, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
+    """Turn the decoded text of one file into an Article."""
+    raw = read_front_matter(text, rel)
+    meta = dict(raw.meta)
+    paragraphs, dropped = split_paragraphs(raw.body, raw.body_line)
+    title = _text_field(meta, "title", rel) or (paragraphs[0][1][:300] if paragraphs else "")
+    if not paragraphs:
+        raise ArticleError(
+            rel, "the file has no text", "add the article's text, or remove the file"
+        )
+    warnings: list[Problem] = []
+    published = _published(meta, rel, options, warnings)
+    body, dropped = clean(paragraphs, dropped, title)
+    article = Article(
+        id=slugify(Path(rel).with_suffix("").as_posix()),
+        path=rel,
+        title=title,
+        published=published,
+        body=body,
+        source=_text_field(meta, "source", rel),
+        language=_text_field(meta, "language", rel)
+        or _text_field(meta, "lang", rel)
+        or options.language,
+        url=_text_field(meta, "url", rel),
+        dropped=dropped,
+        meta=tuple((k, str(v)) for k, v in sorted(meta.items()) if k not in _KNOWN_FIELDS),
+    )
+    return article, warnings
+
+
+def decode(data: bytes, rel: str) -> str:
+    """Bytes to text: UTF-8 with or without BOM; CRLF and CR become LF."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = data[: err.start].count(b"\n") + 1
+        raise ArticleError(
+            rel, f"not valid UTF-8 (byte {err.start})", "save the file as UTF-8", line
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_front_matter(text: str, rel: str) -> RawArticle:
+    """Split YAML front matter (between `---` lines at the top) from the body."""
+    if not text.startswith("---\n"):
+        return RawArticle(text, {}, 1)
+    end = text.find("\n---\n", 3)
+    if end < 0 and text.endswith("\n---"):
+        end = len(text) - 4
+    if end < 0:
+        raise ArticleError(
+            rel, "front matter starts with '---' but never ends", "close it with a '---' line", 1
+        )
+    block = text[4 : end + 1]
+    try:
+        meta = yaml.safe_load(block) if block.strip() else {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        problem = getattr(err, "problem", None) or "cannot be parsed"
+        raise ArticleError(
+            rel, f"front matter is not valid YAML: {problem}", "fix the YAML", line
+        ) from None
+    if not isinstance(meta, dict):
+        raise ArticleError(
+            rel, "front matter must be 'key: value' lines", "write e.g. 'title: ...'", 2
+        )
+    body_line = block.count("\n") + 3
+    return RawArticle(text[end + 5 :], {str(k): v for k, v in meta.items()}, body_line)
+
+
+def split_paragraphs(body: str, first_line: int) -> tuple[list[tuple[int, str]], list[Dropped]]:
+    """The body's paragraphs with their line numbers, and the furniture lines dropped."""
+    dropped: list[Dropped] = []
+    kept: list[tuple[int, str]] = []
+    for offset, line in enumerate(body.split("\n")):
+        stripped = line.strip()
+        number = first_line + offset
+        if stripped and _normal(stripped) in furniture():
+            dropped.append(Dropped(number, stripped, "furniture"))
+        else:
+            kept.append((number, stripped))
+    return _paragraphs(kept), dropped
+
+
+def clean(
+    paragraphs: list[tuple[int, str]], dropped: list[Dropped], title: str
+) -> tuple[str, tuple[Dropped, ...]]:
+    """Drop the headline (a first paragraph repeating the title) and repeated paragraphs."""
+    if paragraphs and _normal(paragraphs[0][1]) == _normal(title):
+        dropped = [*dropped, Dropped(paragraphs[0][0], paragraphs[0][1], "headline")]
+        paragraphs = paragraphs[1:]
+    unique, repeats = _drop_repeats(paragraphs, seen=[_normal(title)])
+    every = sorted([*dropped, *repeats], key=lambda d: d.line)
+    return "\n\n".join(text for _, text in unique), tuple(every)
+
+
+def _paragraphs(lines: Iterable[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Group lines into paragraphs: blank lines separate them, and so does a line break after a
+    finished sentence; a line that continues a sentence (hard-wrapped text) is joined."""
+    paragraphs: list[tuple[int, str]] = []
+    open_paragraph = False
+    for number, text in lines:
+        if not text:
+            open_paragraph = False
+            continue
+        previous = paragraphs[-1][1] if paragraphs else ""
+        if open_paragraph and not previous.endswith(_TERMINAL) and text[:1].islower():
+            paragraphs[-1] = (paragraphs[-1][0], f"{previous} {text}")
+        else:
+            paragraphs.append((number, text))
+        open_paragraph = True
+    return paragraphs
+
+
+def _drop_repeats(
+    paragraphs: list[tuple[int, str]], seen: list[str]
+) -> tuple[list[tuple[int, str]], list[Dropped]]:
+    """Keep the first telling of each paragraph; a later copy (of it or of the title), or a
+    teaser that is the start of an earlier paragraph, is dropped."""
+    kept: list[tuple[int, str]] = []
+    dropped: list[Dropped] = []
+    for number, text in paragraphs:
+        key = _normal(text)
+        if key in seen or (len(key) >= _PREFIX_REPEAT_MIN and any(s.startswith(key) for s in seen)):
+            dropped.append(Dropped(number, text, "repeated"))
+            continue
+        seen.append(key)
+        kept.append((number, text))
+    return kept, dropped
+
+
+def _normal(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+@cache
+def furniture() -> frozenset[str]:
+    """The furniture lines, from the language resource file."""
+    data = (
+        resources.files("timeline").joinpath("resources/en/load/furniture.txt").read_text("utf-8")
+    )
+    lines = (line.strip() for line in data.splitlines())
+    return frozenset(_normal(line) for line in lines if line and not line.startswith("#"))
+
+
+def _text_field(meta: dict[str, Any], key: str, rel: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        raise ArticleError(rel, f"front matter '{key}' must be text", f"write '{key}: ...'")
+    text = str(value).strip()
+    return text or None
+
+
+def _published(
+    meta: dict[str, Any], rel: str, options: LoadOptions, warnings: list[Problem]
+) -> datetime:
+    value = meta.get("published", meta.get("date"))
+    if value is None:
+        if options.published is not None:
+            return options.published
+        raise ArticleError(
+            rel,
+            "no publish date",
+            "add 'published: 2023-09-05T00:00:00+00:00' to the front matter, or pass --published",
+        )
+    parsed = parse_published(value, options.default_tz)
+    if parsed is None:
+        raise ArticleError(
+            rel,
+            f"publish date {str(value)!r} is not a date",
+            "write it as 2023-09-05 or 2023-09-05T14:30:00+02:00",
+        )
+    when, naive = parsed
+    if naive:
+        warnings.append(
+            Problem(
+                rel,
+                f"publish date {str(value)!r} has no timezone",
+                f"read as {options.default_tz}; add an offset such as +00:00",
+            )
+        )
+    return when
+
+
+def parse_published(value: Any, tz: tzinfo) -> tuple[datetime, bool] | None:
+    """A publish date from front matter: (aware datetime, was it a naive date-time)."""
+    if isinstance(value, datetime):
+        return (value, False) if value.tzinfo else (value.replace(tzinfo=tz), True)
+    if isinstance(value, date):
+        return datetime.combine(value, time(0), tz), False
+    if not isinstance(value, str):
+        return None
+    text = value.strip().replace("Z", "+00:00")
+    try:
+        if len(text) == 10:
+            return datetime.combine(date.fromisoformat(text), time(0), tz), False
+        return parse_published(datetime.fromisoformat(text), tz)
+    except ValueError:
+        return None
+
+
+def slugify(text: str) -> str:
+    """A URL-safe id: lower case ASCII letters, digits, '-' and '_'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9_]+", "-", ascii_text.lower()).strip("-_")
+    return slug or "article"
+
+
+def _unique_ids(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+    """Give every article a unique id; a clash is renamed and reported."""
+    seen: set[str] = set()
+    out: list[Article] = []
+    problems: list[Problem] = []
+    for article in articles:
+        new_id, n = article.id, 1
+        while new_id in seen:
+            n += 1
+            new_id = f"{article.id}-{n}"
+        if new_id != article.id:
+            problems.append(
+                Problem(
+                    article.path,
+                    f"its id {article.id!r} is taken by another file",
+                    f"published as {new_id!r}; rename the file to choose",
+                )
+            )
+            article = replace(article, id=new_id)
+        seen.add(new_id)
+        out.append(article)
+    return out, problems
