@@ -1,0 +1,201 @@
+"""Stage "events": sentences, titles, status and which mentions date an event."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from timeline.events import (
+    event_mentions,
+    extract_events,
+    make_title,
+    split_clauses,
+    split_sentences,
+)
+from timeline.model import Anchor, Article, Granularity, Mention, Status, TimeValue
+
+PUBLISHED = datetime(2023, 9, 5, tzinfo=UTC)
+
+
+def day(y: int, m: int, d: int) -> TimeValue:
+    start = datetime(y, m, d, tzinfo=UTC)
+    return TimeValue(
+        f"{y:04d}-{m:02d}-{d:02d}", "DATE", Granularity.DAY, start, start + timedelta(1)
+    )
+
+
+def month(y: int, m: int) -> TimeValue:
+    start = datetime(y, m, 1, tzinfo=UTC)
+    end = datetime(y + m // 12, m % 12 + 1, 1, tzinfo=UTC)
+    return TimeValue(f"{y:04d}-{m:02d}", "DATE", Granularity.MONTH, start, end)
+
+
+def year(y: int) -> TimeValue:
+    return TimeValue(
+        str(y),
+        "DATE",
+        Granularity.YEAR,
+        datetime(y, 1, 1, tzinfo=UTC),
+        datetime(y + 1, 1, 1, tzinfo=UTC),
+    )
+
+
+PAST_REF = TimeValue("PAST_REF", "DATE", Granularity.PAST)
+FUTURE_REF = TimeValue("FUTURE_REF", "DATE", Granularity.FUTURE)
+
+
+def article(body: str, published: datetime = PUBLISHED) -> Article:
+    return Article(id="a1", path="a1.md", title="T", published=published, body=body)
+
+
+def mention(body: str, text: str, value: TimeValue, nth: int = 0) -> Mention:
+    start = -1
+    for _ in range(nth + 1):
+        start = body.index(text, start + 1)
+    return Mention(start, start + len(text), text, value, Anchor.PUBLISHED)
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in split_sentences(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Kirby said on Aug. 30 that talks advanced. Kim left.",
+            ["Kirby said on Aug. 30 that talks advanced.", "Kim left."],
+        ),
+        (
+            "The U.S. and N. Korea met. Mr Kim and Mr. Putin spoke. Then it rained.",
+            ["The U.S. and N. Korea met.", "Mr Kim and Mr. Putin spoke.", "Then it rained."],
+        ),
+        (
+            '"Why not. We are neighbours," Shoigu said on Monday. He smiled.',
+            ['"Why not. We are neighbours," Shoigu said on Monday.', "He smiled."],
+        ),
+        (
+            "“It is over. Go home.” The crowd left.",
+            ["“It is over. Go home.”", "The crowd left."],
+        ),
+        (
+            "Headline without stop\nBody starts here. Second one.",
+            ["Headline without stop", "Body starts here.", "Second one."],
+        ),
+        ("Prices rose 2.5 percent. Stocks fell.", ["Prices rose 2.5 percent.", "Stocks fell."]),
+    ],
+)
+def test_split_sentences(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+def test_semicolon_makes_a_clause() -> None:
+    text = "Talks began on Monday; a deal followed on Friday."
+    assert [text[s:e] for s, e in split_clauses(text)] == [
+        "Talks began on Monday;",
+        "a deal followed on Friday.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("clause", "title"),
+    [
+        ("Kim left.", "Kim left."),
+        (
+            "According to the New York Times report, the visit is to take place in Vladivostok.",
+            "The visit is to take place in Vladivostok.",
+        ),
+        (
+            "one two three four five six seven eight nine ten eleven twelve thirteen, fourteen 15",
+            "One two three four five six seven eight nine ten eleven twelve thirteen, fourteen…",
+        ),
+        (
+            '"Why not, these are our neighbours," Interfax quoted Shoigu as saying on Monday.',
+            "Interfax quoted Shoigu as saying on Monday",
+        ),
+    ],
+)
+def test_make_title(clause: str, title: str) -> None:
+    assert make_title(clause) == title
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "value", "status"),
+    [
+        ("Shoigu visited Pyongyang in July.", "in July", month(2023, 7), Status.REPORTED),
+        (
+            "Kim plans to travel to Russia this month.",
+            "this month",
+            month(2023, 9),
+            Status.EXPECTED,
+        ),
+        ("Kim travelled to Russia this month.", "this month", month(2023, 9), Status.REPORTED),
+        ("The forum opens on Sept. 10.", "Sept. 10", day(2023, 9, 10), Status.EXPECTED),
+        ("The Times said on Monday he will go.", "on Monday", day(2023, 9, 4), Status.REPORTED),
+        (
+            "Kim will pay a visit in the coming days.",
+            "in the coming days",
+            FUTURE_REF,
+            Status.EXPECTED,
+        ),
+        ("Russia has recently called for ties.", "recently", PAST_REF, Status.REPORTED),
+    ],
+)
+def test_status(body: str, text: str, value: TimeValue, status: Status) -> None:
+    (event,) = extract_events(article(body), (mention(body, text, value),))
+    assert event.status is status
+
+
+def test_one_event_per_dated_mention_with_content_ids() -> None:
+    body = (
+        "Headline here\n\n"
+        "The Kremlin said last week that it backed the annexation of parts of Ukraine in 2022. "
+        "Russia has recently called for closer ties."
+    )
+    week = TimeValue(
+        "2023-W35",
+        "DATE",
+        Granularity.WEEK,
+        datetime(2023, 8, 28, tzinfo=UTC),
+        datetime(2023, 9, 4, tzinfo=UTC),
+    )
+    mentions = (
+        mention(body, "last week", week),
+        mention(body, "2022", year(2022)),
+        mention(body, "recently", PAST_REF),
+    )
+    events = extract_events(article(body), mentions)
+    assert [e.mention.text for e in events] == ["last week", "2022", "recently"]
+    assert [e.id for e in events] == [f"a1-{m.start}" for m in mentions]
+    assert events[0].sentence == events[1].sentence
+    assert events[0].sentence.startswith("The Kremlin said last week")
+    assert events[2].sentence == "Russia has recently called for closer ties."
+    assert events[0].sentence_start == body.index("The Kremlin")
+    assert extract_events(article(body), mentions) == events
+
+
+def test_vague_mentions_beside_a_dated_one_give_no_event() -> None:
+    body = "Shoigu visited Pyongyang in July, and has recently written."
+    mentions = (mention(body, "in July", month(2023, 7)), mention(body, "recently", PAST_REF))
+    assert [m.text for m in event_mentions(mentions)] == ["in July"]
+
+
+def test_a_mention_inside_another_is_not_an_event_of_its_own() -> None:
+    body = "They met on April 25, 2019 in Vladivostok."
+    outer = mention(body, "April 25, 2019", day(2019, 4, 25))
+    inner = mention(body, "2019", year(2019))
+    assert event_mentions((outer, inner)) == (outer,)
+
+
+def test_dateline_and_list_marker_are_cleaned() -> None:
+    body = "WASHINGTON (Reuters) - The CDC said on Monday that cases rose.\n\n- Kim left on Monday."
+    mentions = (
+        mention(body, "on Monday", day(2023, 9, 4)),
+        mention(body, "on Monday", day(2023, 9, 4), nth=1),
+    )
+    events = extract_events(article(body), mentions)
+    assert [e.sentence for e in events] == [
+        "The CDC said on Monday that cases rose.",
+        "Kim left on Monday.",
+    ]
