@@ -1,0 +1,66 @@
+"""Stage find: spans as the TimeML guidelines draw them, and the rule language itself."""
+
+from __future__ import annotations
+
+import pytest
+
+from timeline.find import compile_match, find, load_language
+
+
+def spans(text: str) -> list[tuple[str, str]]:
+    return [(c.text, c.rule.name) for c in find(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("reported on Monday", [("Monday", "weekday")]),
+        ("visited Pyongyang in July", [("July", "month")]),
+        ("since 2006", [("2006", "year")]),
+        ("in the third quarter", [("the third quarter", "quarter")]),
+        ("early next year", [("early next year", "mod_this_unit")]),
+        ("over the past two weeks", [("the past two weeks", "duration_the")]),
+        ("At the time, they met", [("the time", "at_the_time")]),
+        ("April 25, 2019", [("April 25, 2019", "month_day_year")]),
+        ("third-quarter profit", [("third-quarter", "quarter")]),
+    ],
+)
+def test_spans(text, expected) -> None:
+    assert spans(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["the 70th anniversary", "You may go", "a march on the capital", "Section 2011a", "x1990"],
+)
+def test_not_time_expressions(text) -> None:
+    assert find(text) == ()
+
+
+def test_captured_fields_are_normalized() -> None:
+    (candidate,) = find("Sept. 10-13")
+    assert dict(candidate.fields) == {"month": "09", "day": "10", "day2": "13"}
+
+
+def test_offsets_point_into_the_text_as_given() -> None:
+    text = "Déjà vu —\u00a0on Aug.\u00a030, 2023 we met"
+    (candidate,) = find(text)
+    assert text[candidate.start : candidate.end] == candidate.text == "Aug.\u00a030, 2023"
+
+
+def test_longest_match_wins() -> None:
+    assert spans("on Thursday, April 25, 2019") == [
+        ("Thursday, April 25, 2019", "weekday_month_day_year")
+    ]
+
+
+def test_optional_elements_and_joiners() -> None:
+    tables = load_language("en").tables
+    regex, groups = compile_match("the? <mod>? <month>", tables)
+    assert regex.fullmatch("the early April") and regex.fullmatch("April")
+    assert regex.fullmatch("early April") and regex.fullmatch("mid-April")
+    assert groups == (("mod", "mod"), ("month", "month"))
+
+
+def test_unknown_language_falls_back_to_english() -> None:
+    assert [c.text for c in find("on Monday", language="xx")] == ["Monday"]

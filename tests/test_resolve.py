@@ -1,0 +1,247 @@
+"""The resolver on the kinds of expression the seed articles use, at their publish dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from timeline.model import Anchor, Granularity
+from timeline.resolve import resolve_text
+
+TUE = datetime(2023, 9, 5, 12, 0, tzinfo=UTC)  # most seeds
+MON = datetime(2023, 9, 11, 9, 0, tzinfo=UTC)  # seed 002
+
+
+def only(text: str, published: datetime = TUE):
+    mentions = resolve_text(text, published)
+    assert len(mentions) == 1, mentions
+    return mentions[0]
+
+
+SEED_CASES = [
+    # text, published, span, value, granularity, anchor
+    (
+        "attend a reception in Vladivostok, Russia, April 25, 2019.",
+        MON,
+        "April 25, 2019",
+        "2019-04-25",
+        Granularity.DAY,
+        Anchor.EXPLICIT,
+    ),
+    ("Kirby said on Aug. 30 that", TUE, "Aug. 30", "2023-08-30", Granularity.DAY, Anchor.PUBLISHED),
+    (
+        "Shoigu, who visited Pyongyang in July, had proposed",
+        TUE,
+        "July",
+        "2023-07",
+        Granularity.MONTH,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "when he visited Vladivostok in April 2019",
+        MON,
+        "April 2019",
+        "2019-04",
+        Granularity.MONTH,
+        Anchor.EXPLICIT,
+    ),
+    ("before his death in 2011.", TUE, "2011", "2011", Granularity.YEAR, Anchor.EXPLICIT),
+    (
+        "annexation of parts of Ukraine in 2022.",
+        TUE,
+        "2022",
+        "2022",
+        Granularity.YEAR,
+        Anchor.EXPLICIT,
+    ),
+    (
+        "the New York Times reported on Monday, citing",
+        TUE,
+        "Monday",
+        "2023-09-04",
+        Granularity.DAY,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "according to a statement from the Kremlin on Monday.",
+        MON,
+        "Monday",
+        "2023-09-11",
+        Granularity.DAY,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "On Saturday, Russia's ambassador told TASS",
+        TUE,
+        "Saturday",
+        "2023-09-02",
+        Granularity.DAY,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "The Kremlin said last week that Moscow",
+        TUE,
+        "last week",
+        "2023-W35",
+        Granularity.WEEK,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "Kim plans to travel to Russia this month",
+        TUE,
+        "this month",
+        "2023-09",
+        Granularity.MONTH,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "Shoigu travelled last month to North Korea",
+        TUE,
+        "last month",
+        "2023-08",
+        Granularity.MONTH,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "an economic forum in Vladivostok scheduled for Sept. 10-13.",
+        MON,
+        "Sept. 10-13",
+        "2023-09-10/2023-09-13",
+        Granularity.RANGE,
+        Anchor.PUBLISHED,
+    ),
+    (
+        "had been testing various missiles over recent years but",
+        TUE,
+        "recent years",
+        "PAST_REF",
+        Granularity.PAST,
+        Anchor.VAGUE,
+    ),
+    (
+        "Russia and North Korea have recently called for",
+        TUE,
+        "recently",
+        "PAST_REF",
+        Granularity.PAST,
+        Anchor.VAGUE,
+    ),
+    (
+        'Kim "will pay an official visit to Russia in the coming days"',
+        MON,
+        "the coming days",
+        "FUTURE_REF",
+        Granularity.FUTURE,
+        Anchor.VAGUE,
+    ),
+    (
+        "has conducted six nuclear tests since 2006 and",
+        TUE,
+        "2006",
+        "2006",
+        Granularity.YEAR,
+        Anchor.EXPLICIT,
+    ),
+    (
+        "a possible supplier of ammunition for some time because",
+        MON,
+        "some time",
+        "PXX",
+        Granularity.DURATION,
+        Anchor.VAGUE,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "span", "value", "granularity", "anchor"),
+    SEED_CASES,
+    ids=[c[2] + " @ " + c[1].date().isoformat() for c in SEED_CASES],
+)
+def test_seed_expressions(text, published, span, value, granularity, anchor) -> None:
+    mention = only(text, published)
+    assert (mention.text, mention.value.value) == (span, value)
+    assert mention.value.granularity == granularity
+    assert mention.anchor == anchor
+    assert text[mention.start : mention.end] == span
+    assert mention.value.type == ("DATE" if value.endswith("_REF") or value[0].isdigit()
+                                  else "DURATION")  # fmt: skip
+
+
+def test_at_the_time_refers_back_to_the_previous_date() -> None:
+    text = ("Kim has only been to Russia once, when he visited Vladivostok in April 2019. "
+            "At the time, the talks with Putin focused on the nuclear program.")  # fmt: skip
+    last = resolve_text(text, MON)[-1]
+    assert (last.text, last.value.value, last.anchor) == ("the time", "2019-04", Anchor.TEXT)
+
+
+def test_an_anniversary_is_not_a_date() -> None:
+    assert resolve_text("to mark the 70th anniversary of the end of the Korean War", TUE) == ()
+
+
+def test_months_before_a_death_in_a_year() -> None:
+    found = [(m.text, m.value.value) for m in resolve_text(
+        "last visited Russia just months before his death in 2011.", TUE)]  # fmt: skip
+    assert found == [("months", "PXM"), ("2011", "2011")]
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Kim will meet Putin on Monday.", "2023-09-11"),
+        ("Putin said on Monday that", "2023-09-04"),
+        ("The forum plans to open in July.", "2024-07"),
+        ("The forum opened in July.", "2023-07"),
+        ("He will arrive next Tuesday.", "2023-09-12"),
+        ("He arrived last Tuesday.", "2023-08-29"),
+        ("The vote is on Tuesday.", "2023-09-05"),
+    ],
+)
+def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
+    assert only(text).value.value == value
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "anchor"),
+    [
+        ("He arrived on Aug. 30 and left the next day.", "2023-08-31", Anchor.TEXT),
+        ("Sales rose in the third quarter from a year earlier.", "2022-Q3", Anchor.TEXT),
+        ("He left the next day.", "2023-09-06", Anchor.PUBLISHED),
+    ],
+)
+def test_expressions_counted_from_a_date_in_the_text(text, value, anchor) -> None:
+    last = resolve_text(text, TUE)[-1]
+    assert (last.value.value, last.anchor) == (value, anchor)
+
+
+def test_a_day_is_never_invented_from_a_month() -> None:
+    found = resolve_text("He arrived in July. The next day he left.", TUE)
+    assert [m.value.value for m in found] == ["2023-07"]
+
+
+@pytest.mark.parametrize(
+    ("order", "value", "noted"),
+    [("MDY", "2005-03-04", True), ("DMY", "2005-04-03", True)],
+)
+def test_ambiguous_numeric_dates_follow_the_order_and_say_so(order, value, noted) -> None:
+    (mention,) = resolve_text("filed on 03/04/05 in court", TUE, date_order=order)
+    assert mention.value.value == value
+    assert bool(mention.notes) is noted
+
+
+def test_unambiguous_numeric_dates_carry_no_note() -> None:
+    (mention,) = resolve_text("filed on 12/25/2020 in court", TUE)
+    assert (mention.value.value, mention.notes) == ("2020-12-25", ())
+
+
+def test_values_carry_the_timezone_of_the_anchor() -> None:
+    seoul = timezone(timedelta(hours=9))
+    (mention,) = resolve_text("said on Monday", datetime(2023, 9, 5, 8, tzinfo=seoul))
+    assert mention.value.start == datetime(2023, 9, 4, tzinfo=seoul)
+
+
+def test_mentions_are_sorted_by_start() -> None:
+    found = resolve_text("In 2011, and on Monday, and last week, and in July.", TUE)
+    assert [m.start for m in found] == sorted(m.start for m in found)
+    assert len(found) == 4

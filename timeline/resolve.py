@@ -1,0 +1,398 @@
+"""Stage "resolve": turn the candidates `find` located into Mentions with TIMEX3 values.
+
+Each rule's ``value:`` line names an operation (see resources/en/time/README.md) and its arguments,
+templates over the fields the rule captured. Operations that need a year or a week the text
+leaves out ("Monday", "Aug. 30", "July") pick among the neighbouring ones: the one the anchor
+falls in, else the one on the side the sentence's tense points to, else the nearest.
+Expressions counted from another date ("the next day", "at the time") use the last dated
+mention before them in the text.
+
+This is the one module that talks to dateparser; it reads all-digit dates ("3/4/05") in the
+caller's day/month order, where its locale knowledge is worth having.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cache, lru_cache
+
+import dateparser
+
+from timeline.find import Candidate, Language, find, load_language
+from timeline.model import Anchor, Granularity, Mention, TimeValue
+from timeline.timex import iso_week, period_of, shift, time_value
+
+_FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
+_ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
+_INTEGER = re.compile(r"[-+]?\d+(?:\*[-+]?\d+)*")
+_DESIGNATOR = re.compile(r"(\d*)(T?)([A-Z])")
+# TIMEX3 duration designators -> the calendar unit with that name in timex.py.
+_UNIT_OF = {"Y": "year", "M": "month", "W": "week", "D": "day", "Q": "quarter",
+            "10Y": "decade", "100Y": "century"}  # fmt: skip
+# A granularity -> the calendar unit whose periods have it (values kept at that precision).
+_UNIT_OF_GRANULARITY = {
+    Granularity.DAY: "day", Granularity.TIME: "day", Granularity.RANGE: "day",
+    Granularity.WEEK: "week", Granularity.WEEKEND: "weekend", Granularity.MONTH: "month",
+    Granularity.SEASON: "season", Granularity.QUARTER: "quarter", Granularity.HALF: "half",
+    Granularity.YEAR: "year", Granularity.DECADE: "decade", Granularity.CENTURY: "century",
+}  # fmt: skip
+_SLOTS = ("Y", "W")  # filled by `near` with the anchor's year or week and their neighbours
+_ORDER = ("day", "week", "weekend", "month", "season", "quarter", "half", "year", "decade",
+          "century")  # fmt: skip
+_WINDOW = 120  # characters either side of a mention searched for tense cues
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
+
+
+class Unresolvable(ValueError):
+    """A candidate whose value cannot be worked out; it is left out, never guessed."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What every operation may consult: the text, the anchor, the language, the settings."""
+
+    text: str
+    published: datetime
+    language: Language
+    date_order: str
+    previous: TimeValue | None  # the last dated value before this candidate, if any
+    start: int = 0  # where the candidate is in the text
+    end: int = 0
+
+    @property
+    def day(self) -> date:
+        return self.published.date()
+
+    @property
+    def tz(self) -> tzinfo:
+        return self.published.tzinfo or UTC
+
+
+@dataclass(frozen=True)
+class Resolved:
+    value: str
+    anchor: Anchor
+    notes: tuple[str, ...] = ()
+
+
+def resolve_text(
+    text: str, published: datetime, *, language: str = "en", date_order: str = "MDY"
+) -> tuple[Mention, ...]:
+    """Every time expression in `text` with its value, resolved against `published`."""
+    lang = load_language(language)
+    mentions: list[Mention] = []
+    previous: TimeValue | None = None
+    for candidate in find(text, language):
+        context = Context(text, published, lang, date_order.upper(), previous,
+                          candidate.start, candidate.end)  # fmt: skip
+        mention = resolve_candidate(candidate, context)
+        if mention is None:
+            continue
+        mentions.append(mention)
+        if mention.value.is_dated:
+            previous = mention.value
+    return tuple(mentions)
+
+
+def resolve_candidate(candidate: Candidate, context: Context) -> Mention | None:
+    """The Mention for one candidate, or None when its value cannot be worked out."""
+    rule = candidate.rule
+    fields = _fields(candidate)
+    op, *args = rule.value.split()
+    try:
+        resolved = _OPERATIONS[op](args, fields, context)
+        mod = _fill(rule.mod, fields, strict=False) or None
+        value = time_value(resolved.value, _type(rule.type, resolved.value), mod, context.tz)
+    except (Unresolvable, ValueError, KeyError, IndexError, OverflowError):
+        return None
+    return Mention(candidate.start, candidate.end, candidate.text, value, resolved.anchor,
+                   rule.name, resolved.notes)  # fmt: skip
+
+
+def _type(declared: str, value: str) -> str:
+    if declared:
+        return declared
+    if value.endswith("_REF"):
+        return "DATE"
+    if value.startswith("P"):
+        return "DURATION"
+    return "TIME" if "T" in value else "DATE"
+
+
+def _fields(candidate: Candidate) -> dict[str, str]:
+    """The captured fields, with a 12-hour clock reading turned into a 24-hour one."""
+    fields = dict(candidate.fields)
+    if "hour" in fields and "meridiem" in fields:
+        fields["hour"] = str(int(fields["hour"]) % 12 + int(fields["meridiem"]))
+    return fields
+
+
+def _fill(template: str, fields: dict[str, str], *, strict: bool = True) -> str:
+    """`template` with each {field} filled in: {field:N} zero-pads its digits to N places,
+    {field:~N} keeps its first N digits."""
+
+    def one(match: re.Match[str]) -> str:
+        name, prefix, width = match.groups()
+        if name in _SLOTS:
+            return match.group(0)
+        if name not in fields:
+            if strict:
+                raise Unresolvable(f"no field {name!r}")
+            return ""
+        value = fields[name]
+        if not width:
+            return value
+        digits = re.sub(r"\D", "", value)
+        return digits[: int(width)] if prefix else str(int(digits)).zfill(int(width))
+
+    return _FIELD.sub(one, template)
+
+
+def _offset(expression: str) -> int:
+    """An offset such as "-1", "+2" or "-1*3" as a number."""
+    if not _INTEGER.fullmatch(expression):
+        raise Unresolvable(f"not a number: {expression!r}")
+    product = 1
+    for factor in expression.split("*"):
+        product *= int(factor)
+    return product
+
+
+def _unit(name: str) -> str:
+    """A unit name, given either as itself ("week") or as a duration designator ("W")."""
+    return _UNIT_OF.get(name, name)
+
+
+def _split_args(args: list[str], fields: dict[str, str]) -> tuple[list[str], int | None]:
+    """Filled-in arguments without the direction, and the direction (an integer) if given."""
+    rest: list[str] = []
+    direction: int | None = None
+    for arg in args:
+        filled = _fill(arg, fields)
+        if _INTEGER.fullmatch(filled):
+            direction = _offset(filled)
+        else:
+            rest.append(filled)
+    return rest, direction
+
+
+# --- the operations a rule's value line can name -------------------------------------------
+
+
+def _date(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    return Resolved(_fill(" ".join(args), fields), Anchor.EXPLICIT)
+
+
+def _vague(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    return Resolved(_fill(" ".join(args), fields), Anchor.VAGUE)
+
+
+def _duration(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    amount, unit = (_fill(a, fields) for a in args)
+    match = _DESIGNATOR.fullmatch(unit)
+    if not match:
+        raise Unresolvable(f"not a duration unit: {unit!r}")
+    times, clock, letter = match.groups()
+    count = "X" if amount == "X" else str(int(amount) * int(times or 1))
+    return Resolved(f"P{clock}{count}{letter}", Anchor.VAGUE)
+
+
+def _this(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    unit = _unit(_fill(args[0], fields))
+    amount = _offset(_fill(args[1], fields))
+    suffix = "".join(_fill(a, fields) for a in args[2:])
+    moved = shift(context.day, unit, amount)
+    return Resolved(period_of(moved, unit) + suffix, Anchor.PUBLISHED)
+
+
+def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    parts, direction = _split_args(args, fields)
+    template = "".join(parts)
+    options = [_concrete(v) for v in _candidates(template, context.day)]
+    if direction is None:
+        return Resolved(_choose(options, context, _tense(context)), Anchor.PUBLISHED)
+    return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
+
+
+def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A date in the text moved by an amount, kept at that date's own precision."""
+    base, anchor = _base(context)
+    unit = _unit(_fill(args[0], fields))
+    moved = shift(_start(base), unit, _offset(_fill(args[1], fields)))
+    return Resolved(period_of(moved, _UNIT_OF_GRANULARITY[base.granularity]), anchor)
+
+
+def _next(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The period of a unit next to (or before) the one holding a date in the text."""
+    base, anchor = _base(context)
+    unit = _unit(_fill(args[0], fields))
+    _require_precision(base, unit)
+    moved = shift(_start(base), unit, _offset(_fill(args[1], fields)))
+    return Resolved(period_of(moved, unit), anchor)
+
+
+def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The period of a unit that holds a date in the text ("that month")."""
+    base, anchor = _base(context)
+    unit = _unit(_fill(args[0], fields))
+    _require_precision(base, unit)
+    return Resolved(period_of(_start(base), unit), anchor)
+
+
+def _then(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    if context.previous is None:
+        raise Unresolvable("nothing earlier in the text to refer to")
+    return Resolved(context.previous.value, Anchor.TEXT)
+
+
+def _numeric(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    a, b, c = fields["a"], fields["b"], fields["c"]
+    order = "YMD" if len(a) == 4 else context.date_order
+    parsed = _parse_absolute(f"{a}/{b}/{c}", order, context.language.code)
+    if parsed is None:
+        raise Unresolvable(f"not a date in {order} order: {a}/{b}/{c}")
+    notes: tuple[str, ...] = ()
+    if order != "YMD" and a != b and int(a) <= 12 and int(b) <= 12:
+        notes = (f"ambiguous day/month order in {a}/{b}/{c}; read as {order}",)
+    return Resolved(parsed.isoformat(), Anchor.EXPLICIT, notes)
+
+
+@lru_cache(maxsize=4096)
+def _parse_absolute(text: str, order: str, language: str) -> date | None:
+    settings = {"DATE_ORDER": order, "STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
+    try:
+        parsed = dateparser.parse(text, languages=[language], settings=settings)
+    except (ValueError, OverflowError, TypeError, AttributeError):
+        return None
+    return parsed.date() if parsed else None
+
+
+_OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]] = {
+    "date": _date,
+    "vague": _vague,
+    "duration": _duration,
+    "this": _this,
+    "near": _near,
+    "after": _after,
+    "next": _next,
+    "within": _within,
+    "then": _then,
+    "numeric": _numeric,
+}
+
+
+# --- helpers of the operations -------------------------------------------------------------
+
+
+def _base(context: Context) -> tuple[TimeValue, Anchor]:
+    """The date a text-relative expression counts from: the last one named, or the anchor."""
+    if context.previous is not None:
+        return context.previous, Anchor.TEXT
+    day = context.day.isoformat()
+    return time_value(day, tz=context.tz), Anchor.PUBLISHED
+
+
+def _start(value: TimeValue) -> date:
+    assert value.start is not None
+    return value.start.date()
+
+
+def _require_precision(base: TimeValue, unit: str) -> None:
+    """Refuse to name a day (or week...) inside a date that is only known to the month."""
+    have = _UNIT_OF_GRANULARITY.get(base.granularity, "century")
+    if unit in _ORDER and _ORDER.index(have) > _ORDER.index(unit):
+        raise Unresolvable(f"a {have} is not precise enough to name a {unit}")
+
+
+def _candidates(template: str, day: date) -> list[str]:
+    """The template filled with the anchor's year (or week) and its neighbours."""
+    if "{W}" in template:
+        return [template.replace("{W}", iso_week(day + timedelta(weeks=k))) for k in (-1, 0, 1)]
+    return [template.replace("{Y}", f"{day.year + k:04d}") for k in (-1, 0, 1)]
+
+
+def _concrete(value: str) -> str:
+    """A value naming a weekday of an ISO week ("2023-W36-1") as a calendar day."""
+    match = _ISO_WEEKDAY.fullmatch(value)
+    if not match:
+        return value
+    year, week, weekday, rest = match.groups()
+    return date.fromisocalendar(int(year), int(week), int(weekday)).isoformat() + rest
+
+
+def _interval(value: str, context: Context) -> tuple[datetime, datetime]:
+    tv = time_value(value, tz=context.tz)
+    if tv.start is None or tv.end is None:
+        raise Unresolvable(f"no interval for {value!r}")
+    return tv.start, tv.end
+
+
+def _anchor_day(context: Context) -> tuple[datetime, datetime]:
+    start = context.published.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start, start + timedelta(days=1)
+
+
+def _choose(options: list[str], context: Context, tense: int) -> str:
+    """The option overlapping the anchor's day, else the latest before / earliest after it
+    as the tense says, else the nearest (the past when both are as near)."""
+    day_start, day_end = _anchor_day(context)
+    spans = {v: _interval(v, context) for v in options}
+    current = [v for v, (s, e) in spans.items() if s < day_end and day_start < e]
+    if current:
+        return current[0]
+    before = [v for v, (s, e) in spans.items() if e <= day_start]
+    after = [v for v, (s, e) in spans.items() if s >= day_end]
+    last_before = max(before, key=lambda v: spans[v][0], default=None)
+    first_after = min(after, key=lambda v: spans[v][0], default=None)
+    if (tense < 0 and last_before) or first_after is None:
+        return _required(last_before)
+    if tense > 0 or last_before is None:
+        return first_after
+    gap_before = day_start - spans[last_before][1]
+    gap_after = spans[first_after][0] - day_end
+    return first_after if gap_after < gap_before else last_before
+
+
+def _choose_strictly(options: list[str], context: Context, direction: int) -> str:
+    """The latest option wholly before the anchor's day (-1), the earliest wholly after it
+    (+1), or for 0 the one holding it, else the nearest."""
+    if direction == 0:
+        return _choose(options, context, 0)
+    day_start, day_end = _anchor_day(context)
+    spans = {v: _interval(v, context) for v in options}
+    if direction < 0:
+        before = [v for v, (s, e) in spans.items() if e <= day_start]
+        return _required(max(before, key=lambda v: spans[v][0], default=None))
+    after = [v for v, (s, e) in spans.items() if s >= day_end]
+    return _required(min(after, key=lambda v: spans[v][0], default=None))
+
+
+def _required(value: str | None) -> str:
+    if value is None:
+        raise Unresolvable("no option on that side of the anchor")
+    return value
+
+
+def _tense(context: Context) -> int:
+    """-1 when the cue word nearest the mention looks back, +1 when it looks ahead, else 0."""
+    text, table = context.text, context.language.tables["tense"]
+    left = text[max(0, context.start - _WINDOW) : context.start]
+    ends = list(_SENTENCE_END.finditer(left))
+    left = left[ends[-1].end() :] if ends else left
+    right = text[context.end : context.end + _WINDOW]
+    stop = _SENTENCE_END.search(right)
+    right = right[: stop.start()] if stop else right
+    cues = _cue_pattern(context.language.code, table.regex)
+    found = [(len(left) - m.end(), m.group()) for m in cues.finditer(left)]
+    found += [(m.start(), m.group()) for m in cues.finditer(right)]
+    if not found:
+        return 0
+    return _offset(table.normalize(min(found)[1]))
+
+
+@cache
+def _cue_pattern(language: str, alternation: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<!\w){alternation}(?!\w)", re.IGNORECASE)
