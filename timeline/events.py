@@ -28,6 +28,7 @@ _END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]*[A-Z0-9À-Ý])"
 _LAST_WORD = re.compile(r"([\w.'’-]+)[.!?…]+[\"'”’)\]]*$")
 _DOTTED_ACRONYM = re.compile(r"^(?:\w\.)+\w?$")
 _CLAUSE_END = re.compile(r";\s+")
+_PIECE_END = re.compile(r"[,:]\s+|\s+[–—-]\s+")
 # A wire dateline and list markers in front of a sentence: "WASHINGTON (Reuters) - ", "- ".
 _DATELINE = re.compile(r"^.{0,160}?\([A-Z][\w .&/-]{1,40}\)\s*[-–—]\s*")
 _LIST_MARKER = re.compile(r"^[-–—•*·]+\s+")
@@ -68,9 +69,9 @@ def extract_events(article: Article, mentions: tuple[Mention, ...]) -> tuple[Eve
         if span is not None:
             by_clause.setdefault(span, []).append(mention)
     events = [
-        _event(article, span, mention)
+        event
         for span, found in sorted(by_clause.items())
-        for mention in event_mentions(found)
+        for event in _clause_events(article, span, event_mentions(found))
     ]
     return tuple(events)
 
@@ -101,18 +102,46 @@ def _inside(inner: Mention, outer: Mention) -> bool:
     )
 
 
-def _event(article: Article, span: tuple[int, int], mention: Mention) -> Event:
+def _clause_events(
+    article: Article, span: tuple[int, int], mentions: tuple[Mention, ...]
+) -> Iterator[Event]:
     raw = article.body[span[0] : span[1]]
     text = clean_text(raw)
-    return Event(
-        id=f"{article.id}-{mention.start}",
-        article_id=article.id,
-        mention=mention,
-        sentence=text,
-        sentence_start=span[0],
-        title=make_title(text, article.language),
-        status=event_status(mention, raw, article.published, article.language),
-    )
+    title = make_title(text, article.language)
+    offsets = [m.start - span[0] for m in mentions]
+    focuses = focus_spans(raw, offsets) if len(mentions) > 1 else [(0, len(raw))]
+    for mention, (start, end) in zip(mentions, focuses, strict=True):
+        part = raw[start:end]
+        yield Event(
+            id=f"{article.id}-{mention.start}",
+            article_id=article.id,
+            mention=mention,
+            sentence=text,
+            sentence_start=span[0],
+            title=title,
+            status=event_status(mention, part, article.published, article.language),
+            focus=clean_text(part) if len(mentions) > 1 else "",
+        )
+
+
+def focus_spans(clause: str, offsets: list[int]) -> list[tuple[int, int]]:
+    """For mentions at `offsets` in a clause, the stretch of it that each one dates.
+
+    The clause is cut at commas, colons and dashes; each mention gets its own piece and the
+    pieces between it and its neighbours' pieces ("..., Watson said on Monday").
+    """
+    pieces = list(_cut(clause, _PIECE_END)) or [(0, len(clause))]
+    index = [_piece_of(pieces, offset) for offset in offsets]
+    spans = []
+    for k, own in enumerate(index):
+        low = min(own, index[k - 1] + 1) if k > 0 else 0
+        high = max(own, index[k + 1] - 1) if k + 1 < len(index) else len(pieces) - 1
+        spans.append((pieces[low][0], pieces[high][1]))
+    return spans
+
+
+def _piece_of(pieces: list[tuple[int, int]], offset: int) -> int:
+    return max(n for n, (start, _) in enumerate(pieces) if start <= offset or n == 0)
 
 
 # -- sentences and clauses --------------------------------------------------------------------

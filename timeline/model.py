@@ -189,6 +189,9 @@ class Event:
     sentence_start: int  # offset of the sentence in the article body
     title: str  # a short readable form of the sentence
     status: Status
+    # The part of the sentence that belongs to this event's date when the sentence dates
+    # several events ("Shoigu travelled last month ..., Watson said on Monday"); "" when all.
+    focus: str = ""
 
     @property
     def value(self) -> TimeValue:
