@@ -7,11 +7,12 @@ from pathlib import Path
 import pytest
 
 from timeline.errors import BuildError
-from timeline.write import write_site
+from timeline.write import MANIFEST, write_site
 
 
 def tree(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    files = (p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 def test_writes_every_file(tmp_path):

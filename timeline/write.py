@@ -1,38 +1,54 @@
 """Stage 7, write: put the rendered site on disk, all or nothing.
 
-The new site is written into a fresh folder beside the output folder and swapped in only when
-complete, so a build that fails or is killed leaves the previous site whole. Entries of the old
-output folder whose names start with a dot (`.git`, `.well-known`, ...) and that the build does
-not write itself are carried over into the new one.
+The new site is written into `.<out>.new` beside the output folder and swapped in with one
+atomic exchange (Linux `renameat2(RENAME_EXCHANGE)`), so a reader or a killed build only ever
+sees the whole old site or the whole new one. Where the exchange is not available the old site
+is first renamed to `.<out>.old`; a build killed inside that window is repaired by the next one.
+
+Files the build did not write are never deleted:
+
+- every site carries `.timeline-manifest`, the list of files the build wrote;
+- top-level dot entries of the old site that the build did not write (`.git`, `.well-known`)
+  are moved into the new site after the swap; a build killed before they moved leaves them in
+  `.<out>.new` / `.<out>.old`, and the next build moves them first;
+- any other file in the output folder that is in neither the old manifest nor the new site is
+  foreign, and the build refuses to run rather than drop it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import fcntl
 import os
 import shutil
-import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 
 from timeline.errors import BuildError
 
+MANIFEST = ".timeline-manifest"
+_MANIFEST_HEADER = "# files written by timeline; others here are never deleted\n"
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_SHOWN_FOREIGN = 5
 
-def write_site(files: dict[str, bytes], out: Path, sources: Path | None = None) -> None:
+
+def write_site(files: Mapping[str, bytes], out: Path, sources: Path | None = None) -> None:
     """Write `files` (relative path -> bytes) as the folder `out`, replacing it atomically."""
     out = out.resolve()
     if sources is not None:
         refuse_overlap(out, sources.resolve())
+    paths = {rel: safe_relative(rel) for rel in files}
     out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
-    try:
-        for rel in sorted(files):
-            target = staging / safe_relative(rel)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[rel])
-        _keep_dotfiles(out, staging, files)
+    with _locked(out.parent):
+        recover(out)
+        refuse_foreign(out, set(files))
+        staging = _sibling(out, "new")
+        _write_tree(staging, files, paths)
         _swap(staging, out)
-    finally:
-        if staging.exists():
-            shutil.rmtree(staging, ignore_errors=True)
+        _finish(staging, out)
 
 
 def refuse_overlap(out: Path, sources: Path) -> None:
@@ -47,27 +63,131 @@ def refuse_overlap(out: Path, sources: Path) -> None:
 def safe_relative(rel: str) -> Path:
     """A relative path that cannot leave the site folder."""
     path = Path(rel)
-    if path.is_absolute() or ".." in path.parts or not rel:
+    if not rel or "\0" in rel or "\\" in rel or path.is_absolute() or ".." in path.parts:
         raise BuildError(f"refusing to write {rel!r} outside the site folder")
+    if path.as_posix() != rel or path.parts[0] == MANIFEST:
+        raise BuildError(f"refusing to write {rel!r}: not a plain relative path")
     return path
 
 
-def _keep_dotfiles(out: Path, staging: Path, files: dict[str, bytes]) -> None:
-    if not out.is_dir():
+def refuse_foreign(out: Path, new: set[str]) -> None:
+    """Stop when `out` holds files this tool did not write and would not write again."""
+    if not out.exists():
         return
-    written = {Path(rel).parts[0] for rel in files}
-    for entry in out.iterdir():
-        if entry.name.startswith(".") and entry.name not in written:
-            os.replace(entry, staging / entry.name)
+    if not out.is_dir():
+        raise BuildError(f"output {out} is a file, not a folder: choose another --out")
+    ours = read_manifest(out) | new
+    foreign = sorted(rel for rel in _site_files(out) if rel not in ours)
+    if foreign:
+        shown = ", ".join(foreign[:_SHOWN_FOREIGN]) + (" ..." if len(foreign) > 5 else "")
+        raise BuildError(
+            f"output folder {out} holds {len(foreign)} files that timeline did not write "
+            f"({shown}); the build would delete them, so it stops. Move them out, "
+            "or choose another --out"
+        )
+
+
+def read_manifest(site: Path) -> set[str]:
+    """The files a previous build wrote into `site` (empty when it has no manifest)."""
+    try:
+        text = (site / MANIFEST).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return set()
+    return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def recover(out: Path) -> None:
+    """Repair what a killed build left: restore a missing site, rescue its dotfiles."""
+    old = _sibling(out, "old")
+    if not out.exists() and old.is_dir():
+        os.replace(old, out)
+    for leftover in (_sibling(out, "new"), old):
+        if leftover.is_dir():
+            _finish(leftover, out)
+
+
+def _site_files(out: Path) -> Iterator[str]:
+    """Every file under `out` except inside top-level dot entries, which are carried over."""
+    for root, dirs, names in os.walk(out):
+        rel_root = Path(root).relative_to(out)
+        if rel_root == Path("."):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            names = [n for n in names if not n.startswith(".")]
+        for name in names:
+            yield (rel_root / name).as_posix()
+
+
+def _write_tree(staging: Path, files: Mapping[str, bytes], paths: Mapping[str, Path]) -> None:
+    """The whole new site in `staging`; its manifest first, so a half-written one is known."""
+    os.mkdir(staging, 0o755)
+    manifest = _MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST]))
+    (staging / MANIFEST).write_text(manifest, "utf-8")
+    made: set[Path] = {staging}
+    for rel in sorted(files):
+        target = staging / paths[rel]
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        target.write_bytes(files[rel])
 
 
 def _swap(staging: Path, out: Path) -> None:
-    """Move the finished site into place; the old one goes only after the new one is there."""
-    staging.chmod(0o755)
+    """Put `staging` at `out`; afterwards `staging` holds the previous site, if any."""
     if not out.exists():
         os.replace(staging, out)
         return
-    old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-    os.replace(out, old / out.name)
+    if exchange(staging, out):
+        return
+    old = _sibling(out, "old")
+    os.replace(out, old)
     os.replace(staging, out)
-    shutil.rmtree(old, ignore_errors=True)
+    os.replace(old, staging)
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one atomic step; False when the system cannot."""
+    renameat2 = getattr(_libc(), "renameat2", None)
+    if renameat2 is None:
+        return False
+    code = renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    if code == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EPERM):
+        return False
+    raise OSError(err, f"cannot swap {a} and {b}: {os.strerror(err)}")
+
+
+def _finish(previous: Path, out: Path) -> None:
+    """Move the previous site's own dotfiles into `out`, then delete what the build wrote."""
+    if not previous.exists():
+        return
+    written = {Path(rel).parts[0] for rel in read_manifest(previous)} | {MANIFEST}
+    if out.is_dir():
+        for entry in sorted(previous.iterdir()):
+            keep = entry.name.startswith(".") and entry.name not in written
+            if keep and not (out / entry.name).exists():
+                os.replace(entry, out / entry.name)
+    shutil.rmtree(previous)
+
+
+def _sibling(out: Path, role: str) -> Path:
+    return out.parent / f".{out.name}.{role}"
+
+
+def _libc() -> ctypes.CDLL | None:
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+
+@contextmanager
+def _locked(folder: Path) -> Iterator[None]:
+    """One build at a time writes into `folder`: a lock on the folder itself, no lock file."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
