@@ -39,9 +39,15 @@ _UNIT_OF_GRANULARITY = {
     Granularity.SEASON: "season", Granularity.QUARTER: "quarter", Granularity.HALF: "half",
     Granularity.YEAR: "year", Granularity.DECADE: "decade", Granularity.CENTURY: "century",
 }  # fmt: skip
+_REPORT_PERIODS = (Granularity.QUARTER, Granularity.HALF, Granularity.MONTH)
 _SLOTS = ("Y", "W")  # filled by `near` with the anchor's year or week and their neighbours
 _ORDER = ("day", "week", "weekend", "month", "season", "quarter", "half", "year", "decade",
           "century")  # fmt: skip
+# How far back / ahead of the anchor the tense may pull a date whose year (or week) the text
+# leaves out; beyond that the nearer one wins. Reported speech about the past is often
+# about something close, plans reach further ahead.
+_YEAR_REACH = (timedelta(days=183), timedelta(days=366))
+_WEEK_REACH = (timedelta(days=7), timedelta(days=7))
 _WINDOW = 120  # characters either side of a mention searched for tense cues
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
 
@@ -92,7 +98,7 @@ def resolve_text(
         if mention is None:
             continue
         mentions.append(mention)
-        if mention.value.is_dated:
+        if mention.value.is_dated and mention.anchor != Anchor.TEXT:
             previous = mention.value
     return tuple(mentions)
 
@@ -213,7 +219,8 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     template = "".join(parts)
     options = [_concrete(v) for v in _candidates(template, context.day)]
     if direction is None:
-        return Resolved(_choose(options, context, _tense(context)), Anchor.PUBLISHED)
+        reach = _WEEK_REACH if "{W}" in template else _YEAR_REACH
+        return Resolved(_choose(options, context, _tense(context), reach), Anchor.PUBLISHED)
     return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
 
 
@@ -240,6 +247,28 @@ def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolv
     unit = _unit(_fill(args[0], fields))
     _require_precision(base, unit)
     return Resolved(period_of(_start(base), unit), anchor)
+
+
+def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """An amount back from the period a report is about ("a year ago" after "the third
+    quarter" is that quarter a year before), else from the anchor."""
+    if context.previous is not None and context.previous.granularity in _REPORT_PERIODS:
+        return _after(args, fields, context)
+    return _this(args, fields, context)
+
+
+def _current(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The period of a unit last named in the text ("the quarter"), else the one holding the
+    anchor moved by an amount ("the latest quarter" before the anchor's own)."""
+    unit = _unit(_fill(args[0], fields))
+    previous = context.previous
+    if previous is not None and _UNIT_OF_GRANULARITY.get(previous.granularity) == unit:
+        return Resolved(previous.value, Anchor.TEXT)
+    return _this(args, fields, context)
+
+
+def _none(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    raise Unresolvable("a rule that only keeps other rules off this text")
 
 
 def _then(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -280,6 +309,9 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "next": _next,
     "within": _within,
     "then": _then,
+    "ago": _ago,
+    "current": _current,
+    "none": _none,
     "numeric": _numeric,
 }
 
@@ -335,32 +367,31 @@ def _anchor_day(context: Context) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _choose(options: list[str], context: Context, tense: int) -> str:
-    """The option overlapping the anchor's day, else the latest before / earliest after it
-    as the tense says, else the nearest (the past when both are as near)."""
+def _choose(
+    options: list[str], context: Context, tense: int, reach: tuple[timedelta, timedelta]
+) -> str:
+    """The option overlapping the anchor's day; else the one on the side the tense points to
+    if it lies within `reach` of the anchor; else the nearer one (the past when as near)."""
     day_start, day_end = _anchor_day(context)
     spans = {v: _interval(v, context) for v in options}
     current = [v for v, (s, e) in spans.items() if s < day_end and day_start < e]
     if current:
         return current[0]
-    before = [v for v, (s, e) in spans.items() if e <= day_start]
-    after = [v for v, (s, e) in spans.items() if s >= day_end]
-    last_before = max(before, key=lambda v: spans[v][0], default=None)
-    first_after = min(after, key=lambda v: spans[v][0], default=None)
-    if (tense < 0 and last_before) or first_after is None:
-        return _required(last_before)
-    if tense > 0 or last_before is None:
-        return first_after
-    gap_before = day_start - spans[last_before][1]
-    gap_after = spans[first_after][0] - day_end
-    return first_after if gap_after < gap_before else last_before
+    before = max((v for v in options if spans[v][1] <= day_start), key=lambda v: spans[v][0])
+    after = min((v for v in options if spans[v][0] >= day_end), key=lambda v: spans[v][0])
+    gap_before, gap_after = day_start - spans[before][1], spans[after][0] - day_end
+    if tense < 0 and gap_before <= reach[0]:
+        return before
+    if tense > 0 and gap_after <= reach[1]:
+        return after
+    return after if gap_after < gap_before else before
 
 
 def _choose_strictly(options: list[str], context: Context, direction: int) -> str:
     """The latest option wholly before the anchor's day (-1), the earliest wholly after it
     (+1), or for 0 the one holding it, else the nearest."""
     if direction == 0:
-        return _choose(options, context, 0)
+        return _choose(options, context, 0, (timedelta(0), timedelta(0)))
     day_start, day_end = _anchor_day(context)
     spans = {v: _interval(v, context) for v in options}
     if direction < 0:
