@@ -7,11 +7,13 @@ the last step leaves the previous site untouched.
 
 from __future__ import annotations
 
+import shutil
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from typing import Any
 
 from timeline.errors import StrictError
 from timeline.events import extract_events
@@ -20,7 +22,7 @@ from timeline.merge import merge_events
 from timeline.model import Article, Mention, Problem, Timeline
 from timeline.render import RenderOptions, render_site
 from timeline.resolve import resolve_text
-from timeline.write import write_site
+from timeline.write import refuse_overlap, write_site
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,12 @@ class BuildConfig:
     language: str = "en"
     date_order: str = "MDY"
     strict: bool = False
+    description: str = ""  # Markdown shown above the timeline
+    base_url: str = ""  # where the site will be served, e.g. https://you.github.io/story/
+    clean: bool = False  # remove the old output folder whole before writing
+    write: bool = True  # False: do everything but write (`timeline check`)
+    problems: tuple[Problem, ...] = ()  # warnings found before the build (e.g. config keys)
+    progress: Callable[[int, int], None] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -67,8 +75,11 @@ def build(config: BuildConfig) -> BuildReport:
     if config.strict and timeline.problems:
         raise StrictError(_strict_message(timeline.problems))
     # Render every page in memory, then swap the finished site into place.
-    files = render_site(timeline, RenderOptions(templates=config.templates))
-    write_site(files, config.out, sources=config.source)
+    files = render_site(timeline, _render_options(config))
+    if config.write:
+        if config.clean:
+            _remove_old_site(config.out, config.source)
+        write_site(files, config.out, sources=config.source)
     return BuildReport(
         articles=len(timeline.articles),
         expressions=sum(len(ms) for _, ms in timeline.mentions),
@@ -83,7 +94,11 @@ def make_timeline(
     articles: Sequence[Article], config: BuildConfig, problems: Sequence[Problem] = ()
 ) -> Timeline:
     """Resolve every article's time expressions, turn them into events and merge those."""
-    mentions = {a.id: resolve_article(a, config) for a in articles}
+    mentions: dict[str, tuple[Mention, ...]] = {}
+    for done, article in enumerate(articles, 1):
+        mentions[article.id] = resolve_article(article, config)
+        if config.progress is not None:
+            config.progress(done, len(articles))
     events = [e for a in articles for e in extract_events(a, mentions[a.id])]
     merged = merge_events(events, articles)
     return Timeline(
@@ -92,7 +107,7 @@ def make_timeline(
         entries=merged.entries,
         context=merged.context,
         mentions=tuple(mentions.items()),
-        problems=tuple(problems) + _mention_problems(articles, mentions),
+        problems=config.problems + tuple(problems) + _mention_problems(articles, mentions),
     )
 
 
@@ -118,6 +133,25 @@ def _load_options(config: BuildConfig) -> LoadOptions:
     return LoadOptions(
         default_tz=config.default_tz, published=config.published, language=config.language
     )
+
+
+def _render_options(config: BuildConfig) -> RenderOptions:
+    """The config values the renderer takes (it may not know every one yet)."""
+    wanted: dict[str, Any] = {
+        "templates": config.templates,
+        "site_title": config.title,
+        "description": config.description,
+        "base_url": config.base_url,
+    }
+    known = {f.name for f in fields(RenderOptions)}
+    return RenderOptions(**{k: v for k, v in wanted.items() if k in known})
+
+
+def _remove_old_site(out: Path, sources: Path) -> None:
+    """--clean: the old site goes whole, files the build did not write included."""
+    refuse_overlap(out.resolve(), sources.resolve())
+    if out.is_dir() and not out.is_symlink():
+        shutil.rmtree(out)
 
 
 def _strict_message(problems: Sequence[Problem]) -> str:

@@ -8,20 +8,23 @@ from __future__ import annotations
 import json
 import re
 import sys
-import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from timeline import __version__
-from timeline.errors import TimelineError, UsageError
-from timeline.model import Mention
+from timeline.errors import ConfigError, TimelineError, UsageError
+from timeline.model import Mention, Problem
+
+if TYPE_CHECKING:
+    from timeline.build import BuildConfig
+    from timeline.config import LoadedConfig
 
 app = typer.Typer(
     help="Turn a folder of news articles about one story into one browsable timeline site.",
@@ -60,41 +63,171 @@ def main_options(
     _debug = debug
 
 
-@app.command()
+_EXIT_CODES = "Exit codes: 0 ok, 1 build or validation failure, 2 usage error."
+_PROGRESS_MIN = 20  # articles: below this a build is too quick to be worth a progress bar
+
+ConfigOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        "-c",
+        help="Config file (default: ./timeline.toml when present).",
+        dir_okay=False,
+    ),
+]
+SourceOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--source", "-s", help="Folder of articles [config: source].", exists=True, file_okay=False
+    ),
+]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out", "-o", help="Folder to write the site to [config: output].", file_okay=False
+    ),
+]
+BaseUrlOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="Where the site will be served, e.g. https://you.github.io/story/ [config: base_url].",
+    ),
+]
+PublishedOpt = Annotated[
+    str | None,
+    typer.Option(help="Publish date for articles that carry none, e.g. 2023-09-05T00:00Z."),
+]
+VerboseOpt = Annotated[
+    int, typer.Option("--verbose", "-v", count=True, help="Also print the settings in effect.")
+]
+QuietOpt = Annotated[
+    bool, typer.Option("--quiet", "-q", help="Print errors only: no warnings, no summary.")
+]
+
+
+@app.command(epilog=_EXIT_CODES)
 def build(
-    source: Annotated[Path, typer.Option("--source", "-s", help="Folder of articles.")] = Path(
-        "seeds"
-    ),
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write the site to.")] = Path(
-        "site"
-    ),
-    title: Annotated[
-        str | None, typer.Option(help="Site title (default: from timeline.toml, or 'Timeline').")
-    ] = None,
-    published: Annotated[
-        str | None,
-        typer.Option(help="Publish date for articles that carry none, e.g. 2023-09-05T00:00Z."),
-    ] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Treat warnings as errors.")] = False,
+    config_file: ConfigOpt = None,
+    source: SourceOpt = None,
+    out: OutOpt = None,
+    base_url: BaseUrlOpt = None,
+    title: Annotated[str | None, typer.Option(help="Site title [config: title].")] = None,
+    published: PublishedOpt = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on any warning; nothing is written.")
+    ] = False,
+    clean: Annotated[
+        bool,
+        typer.Option(
+            "--clean",
+            help="Delete the old output folder first, even files the build did not write.",
+        ),
+    ] = False,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Build the timeline site from a folder of articles (default: seeds/ -> site/)."""
-    from timeline.build import BuildConfig
+    """Build the timeline site from the folder of articles.
+
+    Settings come from timeline.toml, then TIMELINE_* environment variables (TIMELINE_BASE_URL,
+    TIMELINE_TIMEZONE, ...), then these flags. The site is swapped into place only when
+    complete, so a failed build leaves the previous site untouched. Ends with one line:
+    articles, expressions, events, pages and seconds.
+    """
     from timeline.build import build as run_build
 
     with _errors():
-        if not source.is_dir():
-            raise UsageError(f"source folder {source} does not exist (pass --source DIR)")
-        config = BuildConfig(
-            source=source,
-            out=out,
-            title=title or _project_title() or "Timeline",
-            published=_parse_when(published) if published else None,
-            strict=strict,
-        )
-        report = run_build(config)
+        overrides = {"source": source, "output": out, "base_url": base_url, "title": title}
+        loaded = _load(config_file, overrides, verbose)
+        with _progress(quiet) as progress:
+            config = _build_config(loaded, published, strict=strict, clean=clean, progress=progress)
+            report = run_build(config)
+        _report(report.problems, report.summary(), quiet)
+
+
+@app.command(epilog=_EXIT_CODES)
+def check(
+    config_file: ConfigOpt = None,
+    source: SourceOpt = None,
+    published: PublishedOpt = None,
+    verbose: VerboseOpt = 0,
+) -> None:
+    """Check the config and every article, report every problem, and write nothing.
+
+    Runs the whole build in memory (load, dates, events, templates) and lists each problem with
+    its file. Exits 1 when there is any problem, so it can guard a pull request.
+    """
+    from timeline.build import build as run_build
+
+    with _errors():
+        loaded = _load(config_file, {"source": source}, verbose)
+        report = run_build(_build_config(loaded, published, write=False))
         for problem in report.problems:
-            typer.echo(f"warning: {problem}", err=True)
-        typer.echo(report.summary())
+            typer.echo(f"problem: {problem}", err=True)
+        files = len({p.file for p in report.problems})
+        if report.problems:
+            typer.echo(f"{len(report.problems)} problems in {files} files", err=True)
+            raise typer.Exit(1)
+        typer.echo(f"OK: {report.articles} articles, {report.events} events, no problems")
+
+
+def _load(config_file: Path | None, overrides: dict[str, Any], verbose: int) -> LoadedConfig:
+    """The project's config with the flags applied; -v prints it."""
+    from timeline.config import load_config
+
+    loaded = load_config(config_file, overrides=overrides)
+    if verbose:
+        typer.echo(f"config: {loaded.file or 'defaults (no timeline.toml)'}", err=True)
+        for key, value in vars(loaded.config).items():
+            typer.echo(
+                f"  {key} = {value!r}" if isinstance(value, str) else f"  {key} = {value}", err=True
+            )
+    return loaded
+
+
+def _build_config(loaded: LoadedConfig, published: str | None, **settings: Any) -> BuildConfig:
+    from timeline.config import build_config
+
+    when = _parse_when(published) if published else None
+    return build_config(loaded, published=when, **settings)
+
+
+def _report(problems: tuple[Problem, ...], summary: str, quiet: bool) -> None:
+    if quiet:
+        return
+    for problem in problems:
+        typer.echo(f"warning: {problem}", err=True)
+    typer.echo(summary)
+
+
+@contextmanager
+def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress bar for builds with enough articles to watch, on a terminal only."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    bar = Progress(
+        TextColumn("Reading dates"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task("articles", total=None)
+
+    def advance(done: int, total: int) -> None:
+        if total >= _PROGRESS_MIN:
+            if not bar.live.is_started:
+                bar.start()
+            bar.update(task, completed=done, total=total)
+
+    try:
+        yield advance
+    finally:
+        bar.stop()
 
 
 @app.command()
@@ -237,19 +370,6 @@ def mention_json(m: Mention) -> dict[str, Any]:
     }
 
 
-def _project_title() -> str | None:
-    """The title from timeline.toml in the current folder, if there is one."""
-    path = Path("timeline.toml")
-    if not path.is_file():
-        return None
-    try:
-        data = tomllib.loads(path.read_text("utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise UsageError(f"timeline.toml: {err}") from None
-    title = data.get("title")
-    return str(title) if title else None
-
-
 @contextmanager
 def _errors() -> Iterator[None]:
     """Turn the tool's errors into one clear line and an exit code; no traceback."""
@@ -258,7 +378,8 @@ def _errors() -> Iterator[None]:
     except TimelineError as err:
         if _debug:
             raise
-        typer.echo(f"error: {err}", err=True)
+        for problem in err.problems if isinstance(err, ConfigError) else [str(err)]:
+            typer.echo(f"error: {problem}", err=True)
         raise typer.Exit(err.exit_code) from None
     except (OSError, ValueError) as err:
         if _debug:
