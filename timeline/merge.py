@@ -21,6 +21,7 @@ words weigh more than common ones by construction. Word lists live in
 from __future__ import annotations
 
 import hashlib
+import itertools
 import math
 import re
 from collections import defaultdict
@@ -52,6 +53,7 @@ DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
 RARE_KEYS = 8  # an event is blocked under this many of its rarest words
 MAX_BLOCK = 300  # a larger block is split by rare words; a larger word block tells nothing
 WINDOW_CHARS = 300  # how much of the article around the clause counts as its surroundings
+MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
 OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
@@ -317,12 +319,12 @@ def _rare_words(profiles: Sequence[Profile]) -> list[tuple[str, ...]]:
 def period_keys(value: TimeValue) -> Iterator[str]:
     """The blocks of time a value falls in: its months (and the ones it touches), or its years."""
     assert value.start and value.end
+    last_year = (value.end - timedelta(microseconds=1)).year
+    years = (f"y{year}" for year in range(value.start.year, last_year + 1))
     if _is_coarse(value):
-        for year in range(value.start.year, min(value.end.year, value.start.year + 12) + 1):
-            yield f"y{year}"
+        yield from itertools.islice(years, MAX_YEARS)
         return
-    for year in range(value.start.year, (value.end - timedelta(microseconds=1)).year + 1):
-        yield f"y{year}"
+    yield from years
     yield from _months(value.start - _ADJACENT, value.end + _ADJACENT)
 
 

@@ -1,0 +1,201 @@
+"""Stage "merge": same event across articles -> one entry; disagreements kept as votes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from timeline.merge import adjacent, is_placeable, merge_events, most_precise, period_keys
+from timeline.model import Anchor, Article, Entry, Event, Granularity, Mention, Status, TimeValue
+
+
+def utc(y: int, m: int, d: int) -> datetime:
+    return datetime(y, m, d, tzinfo=UTC)
+
+
+def day(y: int, m: int, d: int) -> TimeValue:
+    start = utc(y, m, d)
+    return TimeValue(start.date().isoformat(), "DATE", Granularity.DAY, start, start + timedelta(1))
+
+
+def week(y: int, m: int, d: int) -> TimeValue:
+    start = utc(y, m, d)
+    iso = start.isocalendar()
+    value = f"{iso.year}-W{iso.week:02d}"
+    return TimeValue(value, "DATE", Granularity.WEEK, start, start + timedelta(7))
+
+
+def month(y: int, m: int) -> TimeValue:
+    end = utc(y + m // 12, m % 12 + 1, 1)
+    return TimeValue(f"{y:04d}-{m:02d}", "DATE", Granularity.MONTH, utc(y, m, 1), end)
+
+
+PAST_REF = TimeValue("PAST_REF", "DATE", Granularity.PAST)
+PUBLISHED = utc(2023, 9, 5)
+
+
+class Corpus:
+    """Articles made of one sentence per event, so the merge sees real surroundings."""
+
+    def __init__(self) -> None:
+        self.articles: dict[str, Article] = {}
+        self.events: list[Event] = []
+
+    def add(
+        self,
+        article_id: str,
+        sentence: str,
+        value: TimeValue,
+        *,
+        status: Status = Status.REPORTED,
+        published: datetime = PUBLISHED,
+        source: str | None = None,
+    ) -> Event:
+        old = self.articles.get(article_id)
+        body = (old.body + "\n\n") if old else ""
+        start = len(body)
+        body += sentence
+        self.articles[article_id] = Article(
+            article_id, f"{article_id}.md", article_id, published, body, source=source
+        )
+        mention = Mention(start, start + 1, sentence[:1], value, Anchor.PUBLISHED)
+        event = Event(
+            f"{article_id}-{start}", article_id, mention, sentence, start, sentence, status
+        )
+        self.events.append(event)
+        return event
+
+    def merge(self) -> tuple[tuple[Entry, ...], tuple[Event, ...]]:
+        result = merge_events(self.events, list(self.articles.values()))
+        return result.entries, result.context
+
+
+def entry_of(entries: tuple[Entry, ...], event: Event) -> Entry:
+    (found,) = [e for e in entries if event in e.events]
+    return found
+
+
+NYT = "The New York Times reported that Kim Jong Un would meet Vladimir Putin in Vladivostok."
+NYT_AGAIN = "Kim Jong Un will meet Vladimir Putin in Vladivostok, the New York Times reported."
+QUAKE = "An earthquake of magnitude 6.1 struck the Peruvian coast near Arequipa."
+
+
+def test_same_event_in_three_articles_is_one_entry_at_the_most_precise_date() -> None:
+    corpus = Corpus()
+    a = corpus.add("a", NYT, day(2023, 9, 4))
+    b = corpus.add("b", NYT_AGAIN, week(2023, 9, 4))
+    c = corpus.add("c", NYT, day(2023, 9, 4))
+    entries, _ = corpus.merge()
+    assert len(entries) == 1
+    (entry,) = entries
+    assert set(entry.events) == {a, b, c}
+    assert entry.value == day(2023, 9, 4)
+    assert entry.article_ids == ("a", "b", "c")
+    assert entry.disagreement == ()
+
+
+def test_different_events_on_the_same_day_stay_apart() -> None:
+    corpus = Corpus()
+    nyt = corpus.add("a", NYT, day(2023, 9, 4))
+    quake = corpus.add("b", QUAKE, day(2023, 9, 4))
+    entries, _ = corpus.merge()
+    assert entry_of(entries, nyt) != entry_of(entries, quake)
+
+
+def test_same_words_at_dates_far_apart_stay_apart() -> None:
+    corpus = Corpus()
+    first = corpus.add("a", NYT, day(2023, 9, 4))
+    later = corpus.add("b", NYT, day(2023, 10, 20))
+    entries, _ = corpus.merge()
+    assert entry_of(entries, first) != entry_of(entries, later)
+
+
+def test_incompatible_adjacent_dates_are_one_entry_with_votes() -> None:
+    visit = "Russian Defence Minister Sergei Shoigu visited Pyongyang for the Victory Day parade."
+    corpus = Corpus()
+    july = [corpus.add(name, visit, month(2023, 7)) for name in ("a", "b", "c")]
+    august = [corpus.add(name, visit, month(2023, 8)) for name in ("d", "e")]
+    entries, _ = corpus.merge()
+    assert len(entries) == 1
+    (entry,) = entries
+    assert entry.value == month(2023, 7)
+    assert [v.value for v in entry.disagreement] == [month(2023, 7), month(2023, 8)]
+    assert entry.disagreement[0].event_ids == tuple(sorted(e.id for e in july))
+    assert entry.disagreement[1].event_ids == tuple(sorted(e.id for e in august))
+
+
+def test_statuses_do_not_mix() -> None:
+    corpus = Corpus()
+    plan = corpus.add("a", NYT, month(2023, 9), status=Status.EXPECTED)
+    report = corpus.add("b", NYT, day(2023, 9, 4))
+    entries, _ = corpus.merge()
+    assert entry_of(entries, plan).status is Status.EXPECTED
+    assert entry_of(entries, report).status is Status.REPORTED
+    assert entry_of(entries, plan) != entry_of(entries, report)
+
+
+def test_vague_and_open_ended_values_are_context() -> None:
+    since = TimeValue("2006", "DATE", Granularity.YEAR, utc(2006, 1, 1), utc(2007, 1, 1), "AFTER")
+    corpus = Corpus()
+    vague = corpus.add("a", "Russia has recently called for closer ties.", PAST_REF)
+    open_ended = corpus.add("a", "North Korea has held six tests since 2006.", since)
+    placed = corpus.add("b", NYT, day(2023, 9, 4))
+    entries, context = corpus.merge()
+    assert context == (vague, open_ended)
+    assert [e.events for e in entries] == [(placed,)]
+
+
+def test_importance_grows_with_sources_and_precision_and_marks_key() -> None:
+    corpus = Corpus()
+    for name, source in (("a", "Reuters"), ("b", "AFP"), ("c", "BBC")):
+        corpus.add(name, NYT, day(2023, 9, 4), source=source)
+    lone_day = corpus.add("d", QUAKE, day(2023, 9, 1))
+    lone_month = corpus.add("e", QUAKE, month(2023, 6))
+    entries, _ = corpus.merge()
+    told_thrice = entry_of(entries, corpus.events[0])
+    assert told_thrice.importance > entry_of(entries, lone_day).importance
+    assert entry_of(entries, lone_day).importance > entry_of(entries, lone_month).importance
+    assert told_thrice.key
+    assert not entry_of(entries, lone_day).key
+
+
+def test_entries_sorted_by_date_and_ids_stable() -> None:
+    corpus = Corpus()
+    corpus.add("a", QUAKE, day(2023, 9, 4))
+    corpus.add("b", NYT, day(2023, 8, 1))
+    corpus.add("c", "Floods closed schools in Lagos.", month(2023, 7))
+    entries, _ = corpus.merge()
+    starts = [e.value.start for e in entries]
+    assert starts == sorted(starts)
+    again, _ = corpus.merge()
+    assert [e.id for e in again] == [e.id for e in entries]
+    assert len({e.id for e in entries}) == len(entries)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (day(2023, 9, 4), day(2023, 9, 5), True),
+        (day(2023, 9, 4), day(2023, 9, 7), False),
+        (month(2023, 7), month(2023, 8), True),
+        (month(2023, 7), month(2023, 9), False),
+    ],
+)
+def test_adjacent(a: TimeValue, b: TimeValue, expected: bool) -> None:
+    assert adjacent(a, b) is expected
+
+
+def test_most_precise_prefers_the_narrowest() -> None:
+    assert most_precise([month(2023, 9), day(2023, 9, 4), week(2023, 9, 4)]) == day(2023, 9, 4)
+
+
+def test_period_keys_touch_neighbouring_months_and_years() -> None:
+    assert list(period_keys(day(2023, 8, 31))) == ["y2023", "m2023-08", "m2023-09"]
+    year = TimeValue("2022", "DATE", Granularity.YEAR, utc(2022, 1, 1), utc(2023, 1, 1))
+    assert list(period_keys(year)) == ["y2022"]
+
+
+def test_is_placeable() -> None:
+    assert is_placeable(day(2023, 9, 4))
+    assert not is_placeable(PAST_REF)
