@@ -165,7 +165,7 @@ def test_one_bad_file_does_not_stop_the_others(tmp_path):
     (tmp_path / "image.png").write_bytes(b"\x89PNG")
     result = load_folder(tmp_path)
     assert [a.id for a in result.articles] == ["good"]
-    assert [p.file for p in result.problems] == ["bad.md"]
+    assert [p.file for p in result.problems] == ["image.png", "bad.md"]  # stray file: a warning
 
 
 def test_clashing_ids_are_renamed_and_reported(tmp_path):

@@ -8,6 +8,7 @@ paragraphs, and assigns each article a unique id. A file that cannot be read is 
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -17,14 +18,24 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from timeline import decode as decoding
 from timeline.errors import ArticleError
 from timeline.model import Article, Dropped, Problem
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
-_KNOWN_FIELDS = ("title", "published", "source", "language", "lang", "url", "date")
+_KNOWN_FIELDS = ("title", "published", "source", "language", "lang", "url", "date", "timezone")
+# Files a project keeps beside its articles; anything else that is not an article is reported.
+_PROJECT_FILES = ("notes.yaml", "notes.yml", "timeline.toml", "about.md")
+_NOT_ARTICLES = ("readme", "about", "license", "changelog")
+MAX_ARTICLE_BYTES = 10_000_000
+_MAX_FRONT_MATTER = 65_536
+_MAX_META_TEXT = 2_000
+# Publish dates outside these years are typos, and leave no room for date arithmetic.
+PUBLISHED_YEARS = (1800, 2199)
 _TERMINAL = tuple('.!?:;"”’)')
 _PREFIX_REPEAT_MIN = 40
 
@@ -56,8 +67,8 @@ class RawArticle:
 def load_folder(source: Path, options: LoadOptions = LoadOptions()) -> LoadResult:
     """Load every article under `source`, in a stable order; report the files that fail."""
     articles: list[Article] = []
-    problems: list[Problem] = []
-    for path in article_paths(source):
+    paths, problems = scan(source)
+    for path in paths:
         rel = path.relative_to(source).as_posix()
         try:
             article, warnings = load_file(path, rel, options)
@@ -72,26 +83,80 @@ def load_folder(source: Path, options: LoadOptions = LoadOptions()) -> LoadResul
 
 def article_paths(source: Path) -> list[Path]:
     """Article files under `source`, sorted by path; README files and dotfiles are skipped."""
-    found = [
-        p
-        for p in source.rglob("*")
-        if p.is_file()
-        and p.suffix.lower() in ARTICLE_SUFFIXES
-        and not any(part.startswith(".") for part in p.relative_to(source).parts)
-        and p.stem.lower() not in ("readme", "about")
-    ]
-    return sorted(found, key=lambda p: p.relative_to(source).as_posix())
+    return scan(source)[0]
+
+
+def scan(source: Path) -> tuple[list[Path], list[Problem]]:
+    """Article files under `source` in path order, and a problem for each file passed over:
+    links that lead outside the sources, unprintable names, files that are not articles.
+    Dot entries, README/about files and the project's own files are passed over silently."""
+    root = source.resolve()
+    found: list[Path] = []
+    problems: list[Problem] = []
+    for folder, dirs, names in os.walk(source):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(n for n in names if not n.startswith(".")):
+            path = Path(folder, name)
+            problem = _passed_over(path, path.relative_to(source).as_posix(), root)
+            if problem is None:
+                found.append(path)
+            elif problem.message:
+                problems.append(problem)
+    return sorted(found, key=lambda p: p.relative_to(source).as_posix()), problems
+
+
+def _passed_over(path: Path, rel: str, root: Path) -> Problem | None:
+    """None for an article file; a Problem (empty message: say nothing) for any other file."""
+    where = decoding.shown(rel)
+    if where != rel:
+        return Problem(
+            where, "its name has control characters or is not UTF-8; skipped", "rename the file"
+        )
+    if path.is_symlink() and root not in path.resolve().parents:
+        return Problem(
+            rel,
+            f"is a link to {decoding.shown(str(path.resolve()))}, outside the sources; skipped",
+            "copy the file into the sources folder to include it",
+        )
+    if not path.is_file():
+        return Problem(rel, "is not a regular file; skipped", "remove it from the sources")
+    if path.name.lower() in _PROJECT_FILES or path.stem.lower() in _NOT_ARTICLES:
+        return Problem(rel, "")
+    if path.suffix.lower() not in ARTICLE_SUFFIXES:
+        return Problem(
+            rel,
+            "is not an article file; skipped",
+            f"articles end in {', '.join(ARTICLE_SUFFIXES)}; move other files out",
+        )
+    return None
+
+
+def read_bytes(path: Path, rel: str) -> bytes:
+    """The bytes of one article file, refusing files too big to be an article."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_ARTICLE_BYTES:
+            raise ArticleError(
+                rel,
+                f"is {size / 1e6:.1f} MB; articles over {MAX_ARTICLE_BYTES / 1e6:.0f} MB are "
+                "skipped",
+                "split it into articles, or check it is one",
+            )
+        return path.read_bytes()
+    except OSError as err:
+        raise ArticleError(rel, f"cannot be read: {err.strerror}", "check permissions") from None
 
 
 def load_file(path: Path, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
     """Read one file into an Article, with the warnings it raised."""
-    text = decode(path.read_bytes(), rel)
-    return load_text(text, rel, options)
+    text, warnings = decoding.decode(read_bytes(path, rel), rel)
+    article, more = load_text(text, rel, options)
+    return article, [*warnings, *more]
 
 
 def load_text(text: str, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
     """Turn the decoded text of one file into an Article."""
-    raw = read_front_matter(text, rel)
+    raw, removed = _without_controls(read_front_matter(text, rel))
     meta = dict(raw.meta)
     paragraphs, dropped = split_paragraphs(raw.body, raw.body_line)
     title = _text_field(meta, "title", rel) or (paragraphs[0][1][:300] if paragraphs else "")
@@ -100,6 +165,14 @@ def load_text(text: str, rel: str, options: LoadOptions) -> tuple[Article, list[
             rel, "the file has no text", "add the article's text, or remove the file"
         )
     warnings: list[Problem] = []
+    if removed:
+        warnings.append(
+            Problem(
+                rel,
+                f"{removed} control or text-direction characters removed",
+                "they can hide or reverse text; remove them from the file",
+            )
+        )
     published = _published(meta, rel, options, warnings)
     body, dropped = clean(paragraphs, dropped, title)
     article = Article(
@@ -114,21 +187,28 @@ def load_text(text: str, rel: str, options: LoadOptions) -> tuple[Article, list[
         or options.language,
         url=_text_field(meta, "url", rel),
         dropped=dropped,
-        meta=tuple((k, str(v)) for k, v in sorted(meta.items()) if k not in _KNOWN_FIELDS),
+        meta=tuple(
+            (k, str(v)[:_MAX_META_TEXT]) for k, v in sorted(meta.items()) if k not in _KNOWN_FIELDS
+        ),
     )
     return article, warnings
 
 
+def _without_controls(raw: RawArticle) -> tuple[RawArticle, int]:
+    """The article without control and bidi-control characters, and how many there were."""
+    body, removed = decoding.clean_text(raw.body)
+    meta: dict[str, Any] = {}
+    for key, value in raw.meta.items():
+        if isinstance(value, str):
+            value, n = decoding.clean_text(value)
+            removed += n
+        meta[key] = value
+    return replace(raw, body=body, meta=meta), removed
+
+
 def decode(data: bytes, rel: str) -> str:
-    """Bytes to text: UTF-8 with or without BOM; CRLF and CR become LF."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = data[: err.start].count(b"\n") + 1
-        raise ArticleError(
-            rel, f"not valid UTF-8 (byte {err.start})", "save the file as UTF-8", line
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    """Bytes to text (see timeline.decode); CRLF and CR become LF."""
+    return decoding.decode(data, rel)[0]
 
 
 def read_front_matter(text: str, rel: str) -> RawArticle:
@@ -143,8 +223,14 @@ def read_front_matter(text: str, rel: str) -> RawArticle:
             rel, "front matter starts with '---' but never ends", "close it with a '---' line", 1
         )
     block = text[4 : end + 1]
+    if len(block) > _MAX_FRONT_MATTER:
+        raise ArticleError(
+            rel, f"front matter is {len(block)} characters long", "keep it to 'key: value' lines", 1
+        )
     try:
         meta = yaml.safe_load(block) if block.strip() else {}
+    except RecursionError:
+        raise ArticleError(rel, "front matter is nested too deeply", "fix the YAML", 1) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
@@ -259,7 +345,7 @@ def _published(
             "no publish date",
             "add 'published: 2023-09-05T00:00:00+00:00' to the front matter, or pass --published",
         )
-    parsed = parse_published(value, options.default_tz)
+    parsed = parse_published(value, _timezone(meta, rel, options.default_tz))
     if parsed is None:
         raise ArticleError(
             rel,
@@ -267,6 +353,13 @@ def _published(
             "write it as 2023-09-05 or 2023-09-05T14:30:00+02:00",
         )
     when, naive = parsed
+    low, high = PUBLISHED_YEARS
+    if not low <= when.year <= high:
+        raise ArticleError(
+            rel,
+            f"publish date {str(value)!r} is outside the years {low}-{high}",
+            "check the year: it is probably a typo",
+        )
     if naive:
         warnings.append(
             Problem(
@@ -276,6 +369,21 @@ def _published(
             )
         )
     return when
+
+
+def _timezone(meta: dict[str, Any], rel: str, default: tzinfo) -> tzinfo:
+    """The front matter's `timezone` (an IANA name) for naive publish dates, else `default`."""
+    name = meta.get("timezone")
+    if name is None:
+        return default
+    try:
+        return ZoneInfo(str(name).strip())
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ArticleError(
+            rel,
+            f"unknown timezone {decoding.shown(str(name))!r}",
+            "use a name such as Europe/Paris or America/New_York, or an offset in 'published'",
+        ) from None
 
 
 def parse_published(value: Any, tz: tzinfo) -> tuple[datetime, bool] | None:
