@@ -166,9 +166,15 @@ def check(
             typer.echo(f"problem: {problem}", err=True)
         files = len({p.file for p in report.problems})
         if report.problems:
-            typer.echo(f"{len(report.problems)} problems in {files} files", err=True)
+            typer.echo(
+                f"{_count(len(report.problems), 'problem')} in {_count(files, 'file')}", err=True
+            )
             raise typer.Exit(1)
         typer.echo(f"OK: {report.articles} articles, {report.events} events, no problems")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _load(config_file: Path | None, overrides: dict[str, Any], verbose: int) -> LoadedConfig:

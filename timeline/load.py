@@ -1,8 +1,9 @@
 """Stage 1, load: read article files into clean `Article`s.
 
 A reader turns one file into raw text and metadata (Pelican's `read(path) -> (content,
-metadata)`); the loader then normalises the metadata, drops page furniture and repeated
-paragraphs, and assigns each article a unique id. A file that cannot be read is reported as a
+metadata)`): front matter here, saved web pages and JSON Lines in `readers.py`. The loader then
+normalises the metadata, drops page furniture and repeated paragraphs, and assigns each article
+a unique id. A file (or a line of a JSON Lines file) that cannot be read is reported as a
 `Problem` and skipped: one bad article never stops the others.
 """
 
@@ -26,7 +27,12 @@ from timeline import decode as decoding
 from timeline.errors import ArticleError
 from timeline.model import Article, Dropped, Problem
 
-ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+HTML_SUFFIXES = (".html", ".htm")  # one article per page, read by readers.read_html
+MANY_SUFFIXES = (".jsonl",)  # one article per line, read by readers.read_jsonl
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt", *HTML_SUFFIXES, *MANY_SUFFIXES)
+FRONT_MATTER_DATE_HINT = (
+    "add 'published: 2023-09-05T00:00:00+00:00' to the front matter, or pass --published"
+)
 _KNOWN_FIELDS = ("title", "published", "source", "language", "lang", "url", "date", "timezone")
 # Files a project keeps beside its articles; anything else that is not an article is reported.
 _PROJECT_FILES = ("notes.yaml", "notes.yml", "timeline.toml", "about.md")
@@ -62,6 +68,9 @@ class RawArticle:
     body: str
     meta: dict[str, Any]
     body_line: int  # line number of the body's first line in the file
+    key: str = ""  # tells apart the articles of a file that holds many (JSON Lines)
+    line: int | None = None  # the line of the file the article came from, when many share it
+    date_hint: str = FRONT_MATTER_DATE_HINT  # how to give this kind of file a publish date
 
 
 def load_folder(source: Path, options: LoadOptions = LoadOptions()) -> LoadResult:
@@ -70,13 +79,9 @@ def load_folder(source: Path, options: LoadOptions = LoadOptions()) -> LoadResul
     paths, problems = scan(source)
     for path in paths:
         rel = path.relative_to(source).as_posix()
-        try:
-            article, warnings = load_file(path, rel, options)
-        except ArticleError as err:
-            problems.append(Problem(err.file, err.message, err.hint, err.line))
-            continue
-        articles.append(article)
-        problems.extend(warnings)
+        found, trouble = load_path(path, rel, options)
+        articles.extend(found)
+        problems.extend(trouble)
     unique, clashes = _unique_ids(articles)
     return LoadResult(tuple(unique), tuple(problems + clashes))
 
@@ -147,16 +152,62 @@ def read_bytes(path: Path, rel: str) -> bytes:
         raise ArticleError(rel, f"cannot be read: {err.strerror}", "check permissions") from None
 
 
+def load_path(path: Path, rel: str, options: LoadOptions) -> tuple[list[Article], list[Problem]]:
+    """Every article of one file, and its problems; a file that fails is a problem, not a stop."""
+    if path.suffix.lower() in MANY_SUFFIXES:
+        return _load_many(path, rel, options)
+    try:
+        article, warnings = load_file(path, rel, options)
+    except ArticleError as err:
+        return [], [_problem(err)]
+    return [article], warnings
+
+
 def load_file(path: Path, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
     """Read one file into an Article, with the warnings it raised."""
+    if path.suffix.lower() in HTML_SUFFIXES:
+        from timeline.readers import read_html
+
+        return article_from_raw(read_html(read_bytes(path, rel), rel), rel, options)
     text, warnings = decoding.decode(read_bytes(path, rel), rel)
     article, more = load_text(text, rel, options)
     return article, [*warnings, *more]
 
 
+def _load_many(path: Path, rel: str, options: LoadOptions) -> tuple[list[Article], list[Problem]]:
+    """A file of many articles (JSON Lines): a bad line is reported with its number, skipped."""
+    from timeline.readers import read_jsonl
+
+    articles: list[Article] = []
+    problems: list[Problem] = []
+    for raw in read_jsonl(path.read_bytes(), rel):
+        try:
+            if isinstance(raw, ArticleError):
+                raise raw
+            article, warnings = article_from_raw(raw, rel, options)
+        except ArticleError as err:
+            line = err.line if err.line is not None else getattr(raw, "line", None)
+            problems.append(Problem(err.file, err.message, err.hint, line))
+            continue
+        articles.append(article)
+        problems.extend(replace(w, line=w.line or raw.line) for w in warnings)
+    return articles, problems
+
+
+def _problem(err: ArticleError) -> Problem:
+    return Problem(err.file, err.message, err.hint, err.line)
+
+
 def load_text(text: str, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
     """Turn the decoded text of one file into an Article."""
-    raw, removed = _without_controls(read_front_matter(text, rel))
+    return article_from_raw(read_front_matter(text, rel), rel, options)
+
+
+def article_from_raw(
+    raw: RawArticle, rel: str, options: LoadOptions
+) -> tuple[Article, list[Problem]]:
+    """Clean what a reader gave back and make it an Article."""
+    raw, removed = _without_controls(raw)
     meta = dict(raw.meta)
     paragraphs, dropped = split_paragraphs(raw.body, raw.body_line)
     title = _text_field(meta, "title", rel) or (paragraphs[0][1][:300] if paragraphs else "")
@@ -173,10 +224,10 @@ def load_text(text: str, rel: str, options: LoadOptions) -> tuple[Article, list[
                 "they can hide or reverse text; remove them from the file",
             )
         )
-    published = _published(meta, rel, options, warnings)
+    published = _published(meta, rel, options, warnings, raw.date_hint)
     body, dropped = clean(paragraphs, dropped, title)
     article = Article(
-        id=slugify(Path(rel).with_suffix("").as_posix()),
+        id=slugify(Path(rel).with_suffix("").as_posix() + (f"-{raw.key}" if raw.key else "")),
         path=rel,
         title=title,
         published=published,
@@ -334,17 +385,17 @@ def _text_field(meta: dict[str, Any], key: str, rel: str) -> str | None:
 
 
 def _published(
-    meta: dict[str, Any], rel: str, options: LoadOptions, warnings: list[Problem]
+    meta: dict[str, Any],
+    rel: str,
+    options: LoadOptions,
+    warnings: list[Problem],
+    hint: str = FRONT_MATTER_DATE_HINT,
 ) -> datetime:
     value = meta.get("published", meta.get("date"))
     if value is None:
         if options.published is not None:
             return options.published
-        raise ArticleError(
-            rel,
-            "no publish date",
-            "add 'published: 2023-09-05T00:00:00+00:00' to the front matter, or pass --published",
-        )
+        raise ArticleError(rel, "no publish date", hint)
     parsed = parse_published(value, _timezone(meta, rel, options.default_tz))
     if parsed is None:
         raise ArticleError(
