@@ -270,4 +270,5 @@ def _element_regex(element: str, tables: dict[str, Table], groups: list[tuple[st
         name = name or table
         groups.append((name, table))
         return f"(?P<{name}>{tables[table].regex})"
-    return "(?:" + "|".join(re.escape(alt) for alt in element.split("|")) + ")"
+    alternatives = sorted(element.split("|"), key=len, reverse=True)  # longest first
+    return "(?:" + "|".join(re.escape(alt) for alt in alternatives) + ")"

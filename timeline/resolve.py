@@ -21,7 +21,7 @@ from functools import cache, lru_cache
 
 import dateparser
 
-from timeline.find import Candidate, Language, find, load_language
+from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import iso_week, period_of, shift, time_value
 
@@ -43,12 +43,14 @@ _REPORT_PERIODS = (Granularity.QUARTER, Granularity.HALF, Granularity.MONTH)
 _SLOTS = ("Y", "W")  # filled by `near` with the anchor's year or week and their neighbours
 _ORDER = ("day", "week", "weekend", "month", "season", "quarter", "half", "year", "decade",
           "century")  # fmt: skip
-# How far back / ahead of the anchor the tense may pull a date whose year (or week) the text
-# leaves out; beyond that the nearer one wins. Reported speech about the past is often
-# about something close, plans reach further ahead.
-_YEAR_REACH = (timedelta(days=183), timedelta(days=366))
+# How far back / ahead of the anchor the tense may pull a weekday the text names; how near
+# the anchor a yearless date of the next or last year must be to be taken without a tense.
+_YEAR_REACH = (timedelta(days=200), timedelta(days=366))
+_ACROSS_NEW_YEAR = timedelta(days=92)
 _WEEK_REACH = (timedelta(days=7), timedelta(days=7))
-_WINDOW = 120  # characters either side of a mention searched for tense cues
+_WINDOW = 160
+_REPORT_REACH = 2  # words between a reporting verb and the mention it dates
+_WORD = re.compile(r"\w+")  # characters either side of a mention searched for tense cues
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
 
 
@@ -218,10 +220,11 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     parts, direction = _split_args(args, fields)
     template = "".join(parts)
     options = [_concrete(v) for v in _candidates(template, context.day)]
-    if direction is None:
-        reach = _WEEK_REACH if "{W}" in template else _YEAR_REACH
-        return Resolved(_choose(options, context, _tense(context), reach), Anchor.PUBLISHED)
-    return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
+    if direction is not None:
+        return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
+    if "{W}" in template:
+        return Resolved(_choose(options, context, _tense(context), _WEEK_REACH), Anchor.PUBLISHED)
+    return Resolved(_choose_year(options, context, _tense(context)), Anchor.PUBLISHED)
 
 
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -250,9 +253,10 @@ def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolv
 
 
 def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """An amount back from the period a report is about ("a year ago" after "the third
-    quarter" is that quarter a year before), else from the anchor."""
-    if context.previous is not None and context.previous.granularity in _REPORT_PERIODS:
+    """Years back from the period a report is about ("a year ago" after "the third quarter"
+    is that quarter a year before), else an amount back from the anchor."""
+    previous, unit = context.previous, _unit(_fill(args[0], fields))
+    if previous is not None and previous.granularity in _REPORT_PERIODS and unit == "year":
         return _after(args, fields, context)
     return _this(args, fields, context)
 
@@ -387,6 +391,28 @@ def _choose(
     return after if gap_after < gap_before else before
 
 
+def _choose_year(options: list[str], context: Context, tense: int) -> str:
+    """Of a date in the year before, of and after the anchor's: the one the tense points to
+    when it is within reach; else the one close to the anchor across a new year; else the
+    anchor's own year."""
+    before, same, after = options
+    day_start, day_end = _anchor_day(context)
+    start, end = _interval(same, context)
+    if start < day_end and day_start < end:
+        return same
+    gap_before = day_start - _interval(before, context)[1]
+    gap_after = _interval(after, context)[0] - day_end
+    if tense < 0 and start >= day_end and gap_before <= _YEAR_REACH[0]:
+        return before
+    if tense > 0 and end <= day_start and gap_after <= _YEAR_REACH[1]:
+        return after
+    if tense <= 0 and gap_before <= _ACROSS_NEW_YEAR:
+        return before
+    if tense >= 0 and gap_after <= _ACROSS_NEW_YEAR:
+        return after
+    return same
+
+
 def _choose_strictly(options: list[str], context: Context, direction: int) -> str:
     """The latest option wholly before the anchor's day (-1), the earliest wholly after it
     (+1), or for 0 the one holding it, else the nearest."""
@@ -408,22 +434,44 @@ def _required(value: str | None) -> str:
 
 
 def _tense(context: Context) -> int:
-    """-1 when the cue word nearest the mention looks back, +1 when it looks ahead, else 0."""
-    text, table = context.text, context.language.tables["tense"]
+    """-1 when the sentence around the mention looks back, +1 when it looks ahead, else 0.
+
+    The nearest tense cue decides; a reporting verb ("said") only when it is next to the
+    mention, for it dates the report rather than what is reported.
+    """
+    left, right = _clause(context)
+    tables = context.language.tables
+    reporting = _cues(tables["report"], left, right)
+    if reporting and reporting[0][0] <= _REPORT_REACH:
+        return -1
+    cues = _cues(tables["tense"], left, right)
+    return _offset(tables["tense"].normalize(cues[0][2])) if cues else 0
+
+
+def _clause(context: Context) -> tuple[str, str]:
+    """The text of the sentence before and after the mention, up to a window."""
+    text = context.text
     left = text[max(0, context.start - _WINDOW) : context.start]
     ends = list(_SENTENCE_END.finditer(left))
     left = left[ends[-1].end() :] if ends else left
     right = text[context.end : context.end + _WINDOW]
     stop = _SENTENCE_END.search(right)
-    right = right[: stop.start()] if stop else right
-    cues = _cue_pattern(context.language.code, table.regex)
-    found = [(len(left) - m.end(), m.group()) for m in cues.finditer(left)]
-    found += [(m.start(), m.group()) for m in cues.finditer(right)]
-    if not found:
-        return 0
-    return _offset(table.normalize(min(found)[1]))
+    return left, right[: stop.start()] if stop else right
+
+
+def _cues(table: Table, left: str, right: str) -> list[tuple[int, int, str]]:
+    """The table's words in the clause as (words away, side, word), nearest first (left
+    before right at the same distance)."""
+    pattern = _cue_pattern(table.regex)
+    found = [(_words(left[m.end() :]), 0, m.group()) for m in pattern.finditer(left)]
+    found += [(_words(right[: m.start()]), 1, m.group()) for m in pattern.finditer(right)]
+    return sorted(found)
+
+
+def _words(text: str) -> int:
+    return len(_WORD.findall(text))
 
 
 @cache
-def _cue_pattern(language: str, alternation: str) -> re.Pattern[str]:
+def _cue_pattern(alternation: str) -> re.Pattern[str]:
     return re.compile(rf"(?<!\w){alternation}(?!\w)", re.IGNORECASE)
