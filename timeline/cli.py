@@ -173,6 +173,69 @@ def check(
         typer.echo(f"OK: {report.articles} articles, {report.events} events, no problems")
 
 
+@app.command(epilog=_EXIT_CODES)
+def publish(
+    config_file: ConfigOpt = None,
+    base_url: BaseUrlOpt = None,
+    push: Annotated[
+        bool,
+        typer.Option("--push", help="Also push the branch to the remote [config: remote_name]."),
+    ] = False,
+    remote: Annotated[
+        str | None, typer.Option(help="Remote to push to [config: remote_name, default origin].")
+    ] = None,
+    branch: Annotated[
+        str | None,
+        typer.Option(help="Branch to commit to [config: remote_branch, default gh-pages]."),
+    ] = None,
+    message: Annotated[
+        str | None,
+        typer.Option("--message", "-m", help="Commit message (default: names the source commit)."),
+    ] = None,
+    published: PublishedOpt = None,
+    verbose: VerboseOpt = 0,
+    quiet: QuietOpt = False,
+) -> None:
+    """Build the site with --strict, commit it to the gh-pages branch, and print its address.
+
+    The commit is made with git plumbing, the ghp-import way: your working tree, index and other
+    branches are never touched. The branch holds exactly the site, .nojekyll, and a CNAME when
+    timeline.toml sets cname. Nothing is committed if the strict build fails. On GitHub, set
+    Settings > Pages > Source to "Deploy from a branch: gh-pages" (or use the Pages workflow
+    that `timeline new` writes instead).
+    """
+    from timeline import publish as pages
+    from timeline.build import build as run_build
+
+    with _errors():
+        overrides = {"base_url": base_url, "remote_name": remote, "remote_branch": branch}
+        loaded = _load(config_file, overrides, verbose)
+        config = loaded.config
+        with _progress(quiet) as progress:
+            report = run_build(_build_config(loaded, published, strict=True, progress=progress))
+        _report(report.problems, report.summary(), quiet)
+        repo = pages.repo_root(loaded.file.parent if loaded.file else Path("."))
+        done = pages.publish(config.output, repo, config.remote_branch, config.cname, message)
+        typer.echo(f"Committed {done.files} files to {done.branch} as {done.commit[:12]}")
+        if push:
+            pages.push(repo, config.remote_name, config.remote_branch)
+            typer.echo(f"Pushed {done.branch} to {config.remote_name}")
+        url = pages.site_url(
+            config.base_url, config.cname, pages.remote_url(repo, config.remote_name)
+        )
+        typer.echo(_where(url, push, config.remote_name, done.branch))
+
+
+def _where(url: str | None, pushed: bool, remote: str, branch: str) -> str:
+    if not pushed:
+        return f"Not pushed: run `timeline publish --push` or `git push {remote} {branch}`" + (
+            f"; the site will then be at {url}" if url else ""
+        )
+    if url:
+        return f"Your site is at {url} (GitHub Pages may take a minute to update)"
+    return "Set base_url in timeline.toml to have its address printed here"
+
+
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
