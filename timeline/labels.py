@@ -6,9 +6,10 @@ a range ("10–13 Sep 2023"); nothing is shown more precisely than the text said
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 
-from timeline.model import Granularity, TimeValue
+from timeline.model import Anchor, Granularity, Mention, TimeValue
 
 MONTHS = [
     "January",
@@ -111,6 +112,47 @@ def _ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
+# The forms HTML accepts in <time datetime>: year, month, day, week, local or zoned date-time;
+# a range of two of them is kept as TIMEX3 writes it ("2023-09-10/2023-09-13").
+_HTML_TIME = re.compile(
+    r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})?)?)?|-W\d{2})?"
+)
+
+
 def machine(value: TimeValue) -> str:
-    """The value for a <time datetime="..."> attribute."""
-    return value.value
+    """The value for a <time datetime="..."> attribute: the TIMEX3 value when HTML can read it,
+    else the narrowest HTML form that still contains the whole value (its year, or its day)."""
+    parts = value.value.split("/")
+    if all(_HTML_TIME.fullmatch(p) for p in parts) and len(parts) <= 2:
+        return value.value
+    if value.start is None or value.end is None:
+        return ""
+    first, last = value.start.date(), (value.end - timedelta(microseconds=1)).date()
+    if first == last:
+        return first.isoformat()
+    if first.year == last.year and first.month == last.month:
+        return f"{first:%Y-%m}"
+    return str(first.year) if first.year == last.year else f"{first}/{last}"
+
+
+def interval(value: TimeValue) -> str:
+    """The calendar days a dated value covers ('28 Aug – 3 Sep 2023'); '' when undated."""
+    if value.start is None or value.end is None:
+        return ""
+    return span(value.start.date(), (value.end - timedelta(microseconds=1)).date())
+
+
+def provenance(mention: Mention, published: datetime) -> str:
+    """How a mention's date was obtained, in one line a reader can check against the quote."""
+    quoted = f"“{mention.text}”"
+    result = label(mention.value)
+    days = interval(mention.value)
+    if days and days != result and mention.value.granularity is not Granularity.TIME:
+        result = f"{result} ({days})"
+    if mention.anchor is Anchor.EXPLICIT:
+        return f"{quoted} names the date itself → {result}"
+    if mention.anchor is Anchor.PUBLISHED:
+        return f"{quoted} in an article published {day(published.date())} → {result}"
+    if mention.anchor is Anchor.TEXT:
+        return f"{quoted}, read from an earlier date in the same article → {result}"
+    return f"{quoted} gives no calendar position ({result})"

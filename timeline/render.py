@@ -1,30 +1,51 @@
 """Stage 6, render: the timeline as site files, in memory.
 
-`render_site` returns every file of the site as `{relative path: bytes}`; nothing here touches
-the disk except reading templates. Templates come from the project's own `templates/` folder
-first (any template can be overridden by name), then from the defaults shipped with the tool.
-Every string that came from an article is escaped by Jinja's autoescape.
+`render_site` returns every file of the site as `{relative path: bytes}`; nothing here writes to
+the site folder. Templates come from the project's own `templates/` folder first (any template
+can be overridden by name), then from the defaults shipped with the tool. Every string that
+came from an article is escaped by Jinja's autoescape; the only HTML we let through is the
+Markdown the project wrote (about page, editorial notes), and that is sanitised by nh3.
+
+Pages: index.html (the timeline; split into periods/*.html when large), events/<id>.html,
+articles/<id>.html, sources.html, undated.html, about.html, search.html, 404.html.
+Data beside them: timeline.json, timelinejs.json, calendar.ics, feed.xml, robots.txt,
+sitemap.xml (only with base_url), and the Pagefind search bundle under pagefind/.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from itertools import groupby
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
+import markdown
+import nh3
+import yaml
 
-from timeline import __version__
-from timeline.labels import MONTHS, day, label, machine
-from timeline.model import Article, Entry, Event, Mention, Timeline, TimeValue
+from timeline import __version__, exports, site_search
+from timeline.errors import ConfigError
+from timeline.labels import day, interval, label, machine, provenance
+from timeline.model import Article, Entry, Event, Mention, Timeline
+from timeline.site_pages import (
+    Page,
+    Plan,
+    SourceKey,
+    article_path,
+    event_path,
+    neighbours,
+    plan,
+    shorten,
+)
 
-SCHEMA = "https://github.com/timeline/timeline/schema/timeline-1.json"
-SCHEMA_VERSION = 1
-ASSETS = ("assets/style.css",)
+ASSETS = ("assets/style.css", "assets/timeline.js", "assets/search.js")
+ABOUT_FILE = "about.md"
+NOTES_FILE = "notes.yaml"
+# Pagefind's own UI bundles are not used (the search page has its own, accessible one).
+_UNUSED_SEARCH_FILES = ("-ui.", "highlight")
 
 
 @dataclass(frozen=True)
@@ -33,42 +54,172 @@ class RenderOptions:
 
     templates: Path | None = None  # the project's own templates folder, if any
     site_title: str = "Timeline"
+    description: str = ""  # Markdown shown above the timeline
+    base_url: str = ""  # where the site is published, e.g. https://x.github.io/repo/ ('' unknown)
+    about: Path | None = None  # Markdown for about.html (default: about.md in the sources)
+    notes: Path | None = None  # YAML mapping event id -> Markdown note (default: notes.yaml)
+    search: bool = True  # build the Pagefind index when Pagefind is installed
+    language: str = "en"
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A piece of an article paragraph: plain text, or a time expression."""
+    """A piece of a text: plain, or a time expression (with the entry it dates, if any)."""
 
     text: str
     mention: Mention | None = None
     entry_id: str | None = None
 
 
-@dataclass(frozen=True)
-class Section:
-    """A year or month heading of the timeline page and its entries."""
-
-    id: str
-    heading: str
-    level: int
-    entries: tuple[Entry, ...] = field(default=())
-
-
 def render_site(timeline: Timeline, options: RenderOptions) -> dict[str, bytes]:
     """Every file of the site, keyed by its path relative to the site root."""
-    env = environment(options.templates)
-    entry_of = _entry_of_mention(timeline.entries)
+    site = _Site(timeline, options)
     files: dict[str, bytes] = {".nojekyll": b""}
-    files["index.html"] = _page(env, "index.html", "", timeline, sections=sections(timeline))
-    for article in timeline.articles:
-        paragraphs = highlight(article, timeline.mentions_of(article.id), entry_of)
-        files[f"articles/{article.id}.html"] = _page(
-            env, "article.html", "../", timeline, article=article, paragraphs=paragraphs
-        )
-    for asset in ASSETS:
-        files[asset] = env.loader.get_source(env, asset)[0].encode("utf-8")  # type: ignore[union-attr]
-    files["timeline.json"] = timeline_json(timeline).encode("utf-8")
+    files.update(site.timeline_pages())
+    files.update(site.event_pages())
+    files.update(site.article_pages())
+    files.update(site.other_pages())
+    if options.search and site.searchable:
+        indexed = {p: b for p, b in files.items() if p.startswith(("events/", "articles/"))}
+        files.update(_search_files(indexed, options.language))
+    files.update(site.data_files(sorted(p for p in files if p.endswith(".html"))))
+    files.update(site.assets())
     return files
+
+
+class _Site:
+    """The renderer's working state: the environment, the layout plan and lookups."""
+
+    def __init__(self, timeline: Timeline, options: RenderOptions) -> None:
+        self.timeline, self.options = timeline, options
+        self.env = environment(options.templates)
+        self.plan: Plan = plan(timeline)
+        self.articles = {a.id: a for a in timeline.articles}
+        self.entry_of = {
+            (ev.article_id, ev.mention.start): e.id for e in timeline.entries for ev in e.events
+        }
+        self.notes = {k: render_markdown(v) for k, v in read_notes(options.notes).items()}
+        self.searchable = options.search and site_search.available()
+        self.base_url = options.base_url.strip() or None
+
+    def page(self, name: str, path: str, **ctx: Any) -> bytes:
+        root = "../" * path.count("/")
+        return self.render(name, path, root, **ctx)
+
+    def render(self, name: str, path: str, root: str, **ctx: Any) -> bytes:
+        html = self.env.get_template(name).render(
+            root=root,
+            path=path,
+            timeline=self.timeline,
+            articles=self.articles,
+            plan=self.plan,
+            notes=self.notes,
+            searchable=self.searchable,
+            base_url=self.base_url,
+            **ctx,
+        )
+        return html.encode("utf-8")
+
+    def timeline_pages(self) -> Iterator[tuple[str, bytes]]:
+        years = sorted({s.year for p in self.plan.pages for s in p.sections})
+        intro = render_markdown(self.options.description)
+        common: dict[str, Any] = {"years": years, "intro": intro, "prev": None, "next": None}
+        if self.plan.split:
+            yield "index.html", self.page("index.html", "index.html", page=None, **common)
+        pages = self.plan.pages
+        for i, page in enumerate(pages):
+            common["prev"] = pages[i - 1] if i > 0 else None
+            common["next"] = pages[i + 1] if i + 1 < len(pages) else None
+            yield (
+                page.path,
+                self.page(
+                    "index.html", page.path, page=page, choices=self._choices(page), **common
+                ),
+            )
+
+    def _choices(self, page: Page) -> dict[str, Any]:
+        """The values the filters of a timeline page offer: its sources and years."""
+        counts: dict[str, int] = {}
+        labels: dict[str, SourceKey] = {}
+        for entry in (e for s in page.sections for e in s.entries):
+            for key in {self.plan.sources[aid].key: aid for aid in entry.article_ids}.items():
+                labels[key[0]] = self.plan.sources[key[1]]
+                counts[key[0]] = counts.get(key[0], 0) + 1
+        ordered = sorted(labels.values(), key=lambda s: (s.label.lower(), s.key))
+        years = sorted({s.year for s in page.sections})
+        return {"sources": ordered, "counts": counts, "years": years}
+
+    def event_pages(self) -> Iterator[tuple[str, bytes]]:
+        around = neighbours(self.timeline.entries)
+        for e in self.timeline.entries:
+            path = event_path(e.id)
+            yield (
+                path,
+                self.page(
+                    "event.html",
+                    path,
+                    entry=e,
+                    quotes=[(ev, quote_segments(ev)) for ev in e.events],
+                    before=around[e.id][0],
+                    after=around[e.id][1],
+                    jsonld=exports.event_jsonld(e, self.articles, self.base_url),
+                ),
+            )
+
+    def article_pages(self) -> Iterator[tuple[str, bytes]]:
+        for a in self.timeline.articles:
+            path = article_path(a.id)
+            mentions = self.timeline.mentions_of(a.id)
+            yield (
+                path,
+                self.page(
+                    "article.html",
+                    path,
+                    article=a,
+                    paragraphs=highlight(a, mentions, self.entry_of),
+                    mention_count=len(mentions),
+                    link=safe_url(a.url),
+                    jsonld=exports.article_jsonld(a, self.base_url),
+                ),
+            )
+
+    def other_pages(self) -> Iterator[tuple[str, bytes]]:
+        about = read_text(self.options.about)
+        yield "about.html", self.page("about.html", "about.html", about=render_markdown(about))
+        yield "sources.html", self.page("sources.html", "sources.html", counts=self._counts())
+        yield "undated.html", self.page("undated.html", "undated.html")
+        yield "search.html", self.page("search.html", "search.html")
+        base = self.base_url
+        root = base.rstrip("/") + "/" if base else ""
+        yield "404.html", self.render("404.html", "404.html", root)
+
+    def _counts(self) -> dict[str, tuple[int, int]]:
+        events: dict[str, int] = {}
+        for e in self.timeline.entries:
+            for aid in e.article_ids:
+                events[aid] = events.get(aid, 0) + 1
+        return {
+            a.id: (len(self.timeline.mentions_of(a.id)), events.get(a.id, 0))
+            for a in self.timeline.articles
+        }
+
+    def data_files(self, html_pages: list[str]) -> Iterator[tuple[str, bytes]]:
+        t, base = self.timeline, self.base_url
+        raw_notes = read_notes(self.options.notes)
+        yield "timeline.json", exports.timeline_json(t, raw_notes).encode("utf-8")
+        yield "timelinejs.json", exports.timelinejs_json(t).encode("utf-8")
+        yield "calendar.ics", exports.icalendar(t, base).encode("utf-8")
+        yield "feed.xml", exports.atom_feed(t, base).encode("utf-8")
+        yield "robots.txt", exports.robots(base).encode("utf-8")
+        if base:
+            listed = [p for p in html_pages if p != "404.html"]
+            yield "sitemap.xml", exports.sitemap(listed, base).encode("utf-8")
+
+    def assets(self) -> Iterator[tuple[str, bytes]]:
+        loader = self.env.loader
+        assert loader is not None
+        for asset in ASSETS:
+            yield asset, loader.get_source(self.env, asset)[0].encode("utf-8")
 
 
 def environment(project_templates: Path | None) -> jinja2.Environment:
@@ -82,8 +233,16 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(label=label, machine=machine, day=_day_filter)
-    env.globals.update(version=__version__)
+    env.filters.update(
+        label=label, machine=machine, day=_day_filter, interval=interval, shorten=shorten
+    )
+    env.globals.update(
+        version=__version__,
+        event_path=event_path,
+        article_path=article_path,
+        provenance=provenance,
+        event_sources=event_sources,
+    )
     return env
 
 
@@ -94,42 +253,15 @@ def default_templates() -> Path:
     return packaged if packaged.is_dir() else Path(__file__).parent.parent / "templates"
 
 
-def _page(env: jinja2.Environment, name: str, root: str, timeline: Timeline, **ctx: Any) -> bytes:
-    articles = {a.id: a for a in timeline.articles}
-    html = env.get_template(name).render(root=root, timeline=timeline, articles=articles, **ctx)
-    return html.encode("utf-8")
+def _day_filter(when: datetime) -> str:
+    return day(when.date())
 
 
-def sections(timeline: Timeline) -> list[Section]:
-    """Year headings, each followed by its month headings, with the entries under them."""
-    out: list[Section] = []
-    for year, in_year in groupby(timeline.entries, key=lambda e: _start(e.value).year):
-        out.append(Section(f"y{year}", str(year), 2))
-        for month, in_month in groupby(in_year, key=_month_key):
-            entries = tuple(in_month)
-            if month == 0:
-                out.append(Section(f"y{year}-all", f"During {year}", 3, entries))
-            else:
-                out.append(
-                    Section(f"y{year}-{month:02d}", f"{MONTHS[month - 1]} {year}", 3, entries)
-                )
-    return out
-
-
-def _month_key(entry: Entry) -> int:
-    """The month an entry is filed under; 0 for values coarser than a month."""
-    value = entry.value
-    assert value.start and value.end
-    return value.start.month if value.end - value.start <= timedelta(days=31) else 0
-
-
-def _start(value: TimeValue) -> datetime:
-    assert value.start is not None
-    return value.start
+# --- article text ----------------------------------------------------------------------------
 
 
 def highlight(
-    article: Article, mentions: Iterable[Mention], entry_of: dict[tuple[str, int], str]
+    article: Article, mentions: Iterable[Mention], entry_of: Mapping[tuple[str, int], str]
 ) -> list[list[Segment]]:
     """The article's paragraphs cut into plain text and highlighted time expressions."""
     ordered = sorted(mentions, key=lambda m: m.start)
@@ -144,7 +276,7 @@ def _segments(
     start: int,
     text: str,
     mentions: list[Mention],
-    entry_of: dict[tuple[str, int], str],
+    entry_of: Mapping[tuple[str, int], str],
 ) -> Iterator[Segment]:
     pos = start
     for m in mentions:
@@ -158,88 +290,76 @@ def _segments(
         yield Segment(text[pos - start :])
 
 
-def _entry_of_mention(entries: Iterable[Entry]) -> dict[tuple[str, int], str]:
-    return {(ev.article_id, ev.mention.start): e.id for e in entries for ev in e.events}
+def quote_segments(ev: Event) -> list[Segment]:
+    """An event's sentence with its time expression marked, wherever the sentence has it."""
+    m, sentence = ev.mention, ev.sentence
+    at = m.start - ev.sentence_start
+    if sentence[at : at + len(m.text)] != m.text:
+        at = sentence.find(m.text)
+    if at < 0 or not m.text:
+        return [Segment(sentence)]
+    cut = at + len(m.text)
+    parts = [Segment(sentence[:at]), Segment(sentence[at:cut], m), Segment(sentence[cut:])]
+    return [p for p in parts if p.text]
 
 
-def _day_filter(when: datetime) -> str:
-    return day(when.date())
+def safe_url(url: str | None) -> str | None:
+    """An article's link, only when it is an http(s) URL (never javascript: or data:)."""
+    if not url:
+        return None
+    parts = urlsplit(url.strip())
+    return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
 
 
-def timeline_json(timeline: Timeline) -> str:
-    """The merged timeline as data: a versioned, documented contract for scripts."""
-    data = {
-        "$schema": SCHEMA,
-        "version": SCHEMA_VERSION,
-        "generator": f"timeline {__version__}",
-        "title": timeline.title,
-        "articles": [_article_json(a) for a in timeline.articles],
-        "events": [_entry_json(e) for e in timeline.entries],
-        "context": [_event_json(e) for e in timeline.context],
-    }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+# --- Markdown the project writes ---------------------------------------------------------------
 
 
-def _article_json(a: Article) -> dict[str, Any]:
-    return {
-        "id": a.id,
-        "title": a.title,
-        "published": a.published.isoformat(),
-        "source": a.source,
-        "url": a.url,
-        "language": a.language,
-        "path": a.path,
-        "page": f"articles/{a.id}.html",
-    }
+def render_markdown(text: str) -> str:
+    """Markdown to HTML, sanitised: no scripts, no event handlers, no images from elsewhere."""
+    if not text.strip():
+        return ""
+    html = markdown.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
+    return nh3.clean(
+        html,
+        link_rel="noopener noreferrer",
+        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_local_images_only,
+    )
 
 
-def _entry_json(e: Entry) -> dict[str, Any]:
-    return {
-        "id": e.id,
-        **_value_json(e.value),
-        "label": label(e.value),
-        "title": e.title,
-        "text": e.text,
-        "status": str(e.status),
-        "importance": round(e.importance, 4),
-        "key": e.key,
-        "sources": [_event_json(ev) for ev in e.events],
-        "disagreement": [
-            {**_value_json(v.value), "label": label(v.value), "events": list(v.event_ids)}
-            for v in e.disagreement
-        ],
-    }
+def _local_images_only(tag: str, attribute: str, value: str) -> str | None:
+    """Keep an <img> only when it points inside the site: no request may leave it."""
+    if tag == "img" and attribute == "src" and (urlsplit(value).scheme or value.startswith("//")):
+        return None
+    return value
 
 
-def _event_json(ev: Event) -> dict[str, Any]:
-    m = ev.mention
-    return {
-        "event": ev.id,
-        "article": ev.article_id,
-        "quote": ev.sentence,
-        "expression": m.text,
-        "offset": [m.start, m.end],
-        "anchor": str(m.anchor),
-        "status": str(ev.status),
-        **_value_json(m.value),
-    }
+def read_text(path: Path | None) -> str:
+    """The text of an optional project file ('' when it is not there)."""
+    if path is None or not path.is_file():
+        return ""
+    return path.read_text(encoding="utf-8-sig")
 
 
-def _value_json(v: TimeValue) -> dict[str, Any]:
-    """TIMEX3 value, type, mod, granularity, and the interval as inclusive ISO dates (or
-    date-times for clock times)."""
-    start = end = None
-    if v.start is not None and v.end is not None:
-        last = v.end - timedelta(microseconds=1)
-        if v.granularity == "time":
-            start, end = v.start.isoformat(), v.end.isoformat()
-        else:
-            start, end = v.start.date().isoformat(), last.date().isoformat()
-    return {
-        "value": v.value,
-        "type": v.type,
-        "mod": v.mod,
-        "granularity": str(v.granularity),
-        "start": start,
-        "end": end,
-    }
+def read_notes(path: Path | None) -> dict[str, str]:
+    """Editorial notes: a YAML mapping of event id to Markdown text."""
+    text = read_text(path)
+    if not text.strip():
+        return {}
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError([f"{path}: not valid YAML ({err}); see docs on notes.yaml"]) from err
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ConfigError([f"{path}: expected 'event-id: Markdown text' pairs"])
+    return {str(k): v for k, v in sorted(data.items(), key=lambda kv: str(kv[0]))}
+
+
+def _search_files(pages: Mapping[str, bytes], language: str) -> dict[str, bytes]:
+    bundle = site_search.search_index(pages, language)
+    return {p: b for p, b in bundle.items() if not any(s in p for s in _UNUSED_SEARCH_FILES)}
+
+
+def event_sources(entry: Entry, articles: Mapping[str, Article]) -> list[Article]:
+    """The distinct articles an entry is told in, in order."""
+    return [articles[aid] for aid in entry.article_ids if aid in articles]
