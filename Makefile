@@ -25,7 +25,7 @@ browser:
 	  else echo "note: no chromium; browser tests will be skipped (sudo apt-get install chromium)"; fi; }
 
 test: setup browser
-	$(BIN)/ruff check timeline tests benchmarks
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
 # Rebuild site/ and the golden files after a reviewed change of output.
