@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -224,6 +225,50 @@ def publish(
             config.base_url, config.cname, pages.remote_url(repo, config.remote_name)
         )
         typer.echo(_where(url, push, config.remote_name, done.branch))
+
+
+@app.command(epilog=_EXIT_CODES)
+def serve(
+    config_file: ConfigOpt = None,
+    source: SourceOpt = None,
+    base_url: BaseUrlOpt = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.", min=0, max=65535)] = 8000,
+    published: PublishedOpt = None,
+) -> None:
+    """Preview the site at http://127.0.0.1:PORT/ while you edit; stop with Ctrl+C.
+
+    Builds into a temporary folder (your output folder is left alone) and rebuilds when an
+    article, a template or timeline.toml changes; open pages reload by themselves. The site is
+    served under the path of base_url, as it will be on GitHub Pages.
+    """
+    from timeline.config import load_config
+    from timeline.serve import Preview
+
+    with _errors():
+        overrides = {"source": source, "base_url": base_url}
+        loaded = _load(config_file, overrides, 0)
+
+        def make_config() -> BuildConfig:
+            return _build_config(load_config(config_file, overrides=overrides), published)
+
+        make_config()  # a broken config stops here, before the server starts
+        config = loaded.config
+        preview = Preview(
+            make_config,
+            watch=[config.source, config.templates],
+            config_file=loaded.file,
+            port=port,
+            base_path=config.base_path,
+            log=lambda line: typer.echo(line, err=True),
+        )
+        preview.start()
+        typer.echo(f"Serving {preview.url} (Ctrl+C to stop)")
+        try:
+            threading.Event().wait()
+        except KeyboardInterrupt:
+            typer.echo("Stopped")
+        finally:
+            preview.stop()
 
 
 def _where(url: str | None, pushed: bool, remote: str, branch: str) -> str:
