@@ -64,3 +64,19 @@ def test_optional_elements_and_joiners() -> None:
 
 def test_unknown_language_falls_back_to_english() -> None:
     assert [c.text for c in find("on Monday", language="xx")] == ["Monday"]
+
+
+def test_offsets_survive_characters_that_lower_to_two() -> None:
+    text = "İİİ İstanbul talks on Monday"
+    (candidate,) = find(text)
+    assert text[candidate.start : candidate.end] == candidate.text == "Monday"
+
+
+def test_every_rule_begins_with_a_word_or_a_number() -> None:
+    assert all(rule.starts for rule in load_language("en").rules)
+
+
+@pytest.mark.parametrize("text", ["the the the the", "2023 2023 2023", "a a a year"])
+def test_repeated_trigger_words(text) -> None:
+    found = find(text)
+    assert all(text[c.start : c.end] == c.text for c in found)

@@ -23,12 +23,18 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 RESOURCES = Path(str(resources.files("timeline") / "resources"))
 _WORD_JOIN = r"(?:\s+|-)"
 _PUNCT_JOIN = r"\s*"
 _BOUNDARY_START = r"(?<!\w)"
 _BOUNDARY_END = r"(?!(?<=\w)\w)"
+_TOKEN = re.compile(r"\w+")
+_WORD_END = r"(?!\w)"
+_DIGITS = "#"  # the key of every token that begins with a digit
+_ANY = "*"  # a token that cannot be foreseen
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 SPAN = "span"  # the capture that holds the expression when a rule also matches context
 
 
@@ -79,6 +85,13 @@ class Rule:
     examples: tuple[Example, ...] = ()
     order: int = 0
     source: str = ""
+    # The keys (see `token_key`) of the first two tokens a match can begin with; a single key
+    # when a match can be one token long (or its second token cannot be foreseen).
+    starts: frozenset[tuple[str, ...]] = frozenset()
+
+    @property
+    def first(self) -> frozenset[str]:
+        return frozenset(start[0] for start in self.starts)
 
 
 @dataclass(frozen=True)
@@ -102,28 +115,65 @@ class Language:
     code: str
     tables: dict[str, Table]
     rules: tuple[Rule, ...]
+    # where a match of some rule may begin: one pass over the text finds every such token
+    trigger: re.Pattern[str] = re.compile(r"(?!)")
+    # (first key, second key) -> a pattern any rule beginning so would match, and the rules
+    _dispatch: dict[tuple[str, str], tuple[re.Pattern[str], tuple[Rule, ...]] | None] = field(
+        default_factory=dict, compare=False
+    )
+
+    def rules_at(self, first: str, second: str) -> tuple[re.Pattern[str], tuple[Rule, ...]] | None:
+        """The rules whose match may begin with tokens of these keys, and their pattern."""
+        pair = (first, second)
+        if pair not in self._dispatch:
+            rules = tuple(r for r in self.rules if (first,) in r.starts or pair in r.starts)
+            self._dispatch[pair] = (_any_of(rules), rules) if rules else None
+        return self._dispatch[pair]
 
 
 def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
-    """Every time expression in `text` that a rule matches, longest first, without overlaps."""
+    """Every time expression in `text` that a rule matches, longest first, without overlaps.
+
+    One pass of a single pattern finds the tokens where a match may begin (judged by that
+    token and the next); only there are the rules that can begin with those two tried, each
+    anchored at the token, so the work grows with the length of the text.
+    """
     lang = load_language(language)
-    matches = [match for rule in lang.rules for match in _matches(rule, text, lang)]
+    lowered = _lower(text)
+    matches: list[Candidate] = []
+    for token in lang.trigger.finditer(lowered):
+        after = _TOKEN.search(lowered, token.end())
+        entry = lang.rules_at(token_key(token.group()), token_key(after.group()) if after else "")
+        if entry is None or not entry[0].match(text, token.start()):
+            continue
+        for rule in entry[1]:
+            m = rule.regex.match(text, token.start())
+            if m and m.end() > m.start():
+                matches.append(_candidate(m, rule, text, lang))
     return tuple(sorted(_without_overlaps(matches), key=lambda c: c.start))
 
 
-def _matches(rule: Rule, text: str, lang: Language) -> list[Candidate]:
-    found = []
-    for m in rule.regex.finditer(text):
-        if m.end() == m.start():
-            continue
-        fields = tuple(
-            (name, lang.tables[table].normalize(m.group(name)))
-            for name, table in rule.groups
-            if m.group(name) is not None
-        )
-        start, end = m.span(SPAN) if SPAN in m.groupdict() else m.span()
-        found.append(Candidate(start, end, text[start:end], rule, fields))
-    return found
+def _lower(text: str) -> str:
+    """`text` in lower case, character for character (so offsets stay the same)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c.lower()[:1] or c for c in text)
+
+
+def token_key(token: str) -> str:
+    """How a token is looked up in the rule index: digits as "#", words in lower case."""
+    return _DIGITS if token[0].isdigit() else token.lower()
+
+
+def _candidate(m: re.Match[str], rule: Rule, text: str, lang: Language) -> Candidate:
+    fields = tuple(
+        (name, lang.tables[table].normalize(m.group(name)))
+        for name, table in rule.groups
+        if m.group(name) is not None
+    )
+    start, end = m.span(SPAN) if SPAN in m.groupdict() else m.span()
+    return Candidate(start, end, text[start:end], rule, fields)
 
 
 def _without_overlaps(matches: list[Candidate]) -> list[Candidate]:
@@ -148,7 +198,12 @@ def load_language(code: str) -> Language:
     tables = {path.stem: _load_table(path) for path in sorted((folder / "tables").glob("*.txt"))}
     blocks = [b for path in sorted((folder / "rules").glob("*.txt")) for b in _blocks(path)]
     rules = tuple(_rule(block, source, i, tables) for i, (source, block) in enumerate(blocks))
-    return Language(code, tables, rules)
+    return Language(code, tables, rules, _trigger(rules))
+
+
+def _any_of(rules: tuple[Rule, ...]) -> re.Pattern[str]:
+    bodies = (_NAMED_GROUP.sub("(?:", rule.regex.pattern) for rule in rules)
+    return re.compile("|".join(f"(?:{body})" for body in bodies), re.IGNORECASE)
 
 
 def _lines(path: Path) -> list[str]:
@@ -216,6 +271,7 @@ def _rule(block: dict[str, list[str]], source: str, order: int, tables: dict[str
         examples=tuple(_example(line) for line in block.get("example", [])),
         order=order,
         source=source,
+        starts=start_keys(block["match"][0], tables),
     )
 
 
@@ -262,6 +318,75 @@ def _parse_element(
     element = element[:-1] if optional else element
     punct = not element[0].isalnum() and not element.startswith("<")
     return _element_regex(element, tables, groups), optional, punct
+
+
+def start_keys(match: str, tables: dict[str, Table]) -> frozenset[tuple[str, ...]]:
+    """The keys of the first two tokens of every match of a match line (see `Rule.starts`)."""
+    open_: set[tuple[str, ...]] = {()}
+    done: set[tuple[str, ...]] = set()
+    for element in match.split():
+        optional = element.endswith("?") and len(element) > 1
+        element = element.lstrip("@").removesuffix("?") if optional else element.lstrip("@")
+        sequences = _element_keys(element, tables) | ({()} if optional else set())
+        grown = {(start + seq)[:2] for start in open_ for seq in sequences}
+        done |= {s for s in grown if len(s) == 2}
+        open_ = {s for s in grown if len(s) < 2}
+    done |= open_ - {()}
+    if any(not start or start[0] == _ANY for start in done):
+        raise ValueError(f"{match!r}: a rule must begin with a word or a number")
+    return frozenset((s[0],) if _ANY in s else s for s in done)
+
+
+def _element_keys(element: str, tables: dict[str, Table]) -> set[tuple[str, ...]]:
+    """The keys of the first two tokens of each text the element matches."""
+    if element.startswith("<") and element.endswith(">"):
+        table = tables[element[1:-1].partition(":")[0]]
+        keys = {_token_keys(word) for word in table.words}
+        # Regular-expression entries stand for numbers: they begin with a digit, and what
+        # follows within them ("1990's") is not foreseen.
+        return keys | ({(_DIGITS, _ANY)} if table.patterns else set())
+    return {_token_keys(alt) for alt in element.split("|")}
+
+
+def _token_keys(phrase: str) -> tuple[str, ...]:
+    return tuple(token_key(t) for t in _TOKEN.findall(phrase)[:2])
+
+
+def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:
+    """One pattern matching each token where some rule's match may begin: the token's key
+    is a first key, followed (if a rule needs one) by a token with a fitting second key."""
+    singles = {start[0] for rule in rules for start in rule.starts if len(start) == 1}
+    pairs: dict[str, set[str]] = {}
+    for rule in rules:
+        for start in rule.starts:
+            if len(start) == 2 and start[0] not in singles:
+                pairs.setdefault(start[0], set()).add(start[1])
+    ends = {key: _WORD_END for key in singles}
+    for key, seconds in pairs.items():
+        ends[key] = r"(?=\W+" + _alternation(dict.fromkeys(seconds, _WORD_END)) + ")"
+    return re.compile(_BOUNDARY_START + _alternation(ends))  # run on lower-cased text
+
+
+def _alternation(ends: dict[str, str]) -> str:
+    """A regex matching any of the keys (each followed by its end), sharing common prefixes."""
+    digits = ends.pop(_DIGITS, None)
+    trie: dict[str, Any] = {}
+    for word, end in ends.items():
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = end
+    branches = [_render(trie)] if trie else []
+    if digits is not None:
+        branches.append(r"\d\w*" + digits)
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _render(node: dict[str, Any]) -> str:
+    branches = [re.escape(char) + _render(child) for char, child in sorted(node.items()) if char]
+    if "" in node:
+        branches.append(node[""])
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _element_regex(element: str, tables: dict[str, Table], groups: list[tuple[str, str]]) -> str:
