@@ -136,7 +136,7 @@ def test_unknown_config_key_is_a_warning_and_fails_strict(project):
 def test_check_passes_and_writes_nothing(project):
     result = invoke("check")
     assert result.exit_code == 0, result.output
-    assert "OK: 1 articles" in result.stdout
+    assert "OK: 1 article, " in result.stdout
     assert not (project / "site").exists()
 
 

@@ -171,7 +171,29 @@ def check(
                 f"{_count(len(report.problems), 'problem')} in {_count(files, 'file')}", err=True
             )
             raise typer.Exit(1)
-        typer.echo(f"OK: {report.articles} articles, {report.events} events, no problems")
+        counts = f"{_count(report.articles, 'article')}, {_count(report.events, 'event')}"
+        typer.echo(f"OK: {counts}, no problems")
+
+
+@app.command(epilog=_EXIT_CODES)
+def new(
+    folder: Annotated[Path, typer.Argument(help="Folder for the new project (new or empty).")],
+    title: Annotated[
+        str | None, typer.Option(help="The site's title (default: from the folder's name).")
+    ] = None,
+) -> None:
+    """Start a project: timeline.toml, an example article, a README and a Pages workflow.
+
+    Then: cd FOLDER, add articles to articles/, and run `timeline serve` to watch the timeline
+    grow; push to GitHub to publish it with Pages.
+    """
+    from timeline.scaffold import new_project
+
+    with _errors():
+        name = title or folder.resolve().name.replace("-", " ").replace("_", " ").capitalize()
+        for path in new_project(folder, name):
+            typer.echo(f"created {path}")
+        typer.echo(f"Next: cd {folder} && timeline serve")
 
 
 @app.command(epilog=_EXIT_CODES)

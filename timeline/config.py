@@ -41,8 +41,8 @@ class Config:
     description: str = ""
     """A short introduction to the story, in Markdown, shown above the timeline."""
     base_url: str = ""
-    """Where the site will live, e.g. https://you.github.io/story/ ; its path is the base path
-    that `serve` previews under and that links are built for. Empty: relative links only."""
+    """Where the site will be published, e.g. https://you.github.io/story/ ; `serve` previews
+    under its path and `publish` prints it. Links inside the site stay relative."""
     source: Path = Path("articles")
     """The folder of articles (.md, .txt, .html, .htm, .jsonl)."""
     output: Path = Path("site")
