@@ -41,7 +41,7 @@ from timeline.site_pages import (
     shorten,
 )
 
-ASSETS = ("assets/style.css", "assets/timeline.js", "assets/search.js")
+ASSETS = ("assets/style.css", "assets/timeline.js", "assets/search.js", "assets/favicon.svg")
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
 # Pagefind's own UI bundles are not used (the search page has its own, accessible one).

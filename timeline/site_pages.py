@@ -22,6 +22,7 @@ PERIOD_PAGE_SIZE = 120  # entries per page of a split period
 KEY_LIMIT = 40  # key events listed on the index of a split site
 STRIP_MONTHS = 24  # months the overview strip shows one by one, at most
 STRIP_MIN_MONTHS = 6  # and at least (a short story still reads as a strip, not three blocks)
+STRIP_THIN = 0.015  # months at the ends of the strip with fewer entries than this share go
 BAR_STEPS = 8  # bar heights are quantised to classes h0..h8 (no inline styles: CSP)
 
 
@@ -169,7 +170,18 @@ def _window(counts: Counter[int]) -> tuple[int, int]:
         best = max(range(lo, hi - STRIP_MONTHS + 2), key=lambda a: (_sum(counts, a), -a))
         months = [m for m in counts if best <= m < best + STRIP_MONTHS]
         lo, hi = min(months), max(months)
+    lo, hi = _trim(counts, lo, hi)
     return min(lo, hi - STRIP_MIN_MONTHS + 1), hi
+
+
+def _trim(counts: Counter[int], lo: int, hi: int) -> tuple[int, int]:
+    """Drop thin months at either end of the window (they go into 'earlier' and 'later')."""
+    thin = max(1, sum(counts[m] for m in range(lo, hi + 1)) * STRIP_THIN)
+    while hi - lo + 1 > STRIP_MIN_MONTHS and counts.get(lo, 0) <= thin:
+        lo += 1
+    while hi - lo + 1 > STRIP_MIN_MONTHS and counts.get(hi, 0) <= thin:
+        hi -= 1
+    return lo, hi
 
 
 def _sum(counts: Counter[int], first: int) -> int:

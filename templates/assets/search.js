@@ -113,7 +113,11 @@
   say("Loading the search index…");
   import(new URL(bundle, location.href).href).then(function (module) {
     pagefind = module;
-    return pagefind.init ? pagefind.init() : null;
+    /* Result URLs relative to the site root ("/events/x.html"); made absolute below, so the
+       site works at a domain's root and under a sub-path alike. */
+    return Promise.resolve(pagefind.options({ baseUrl: "/" })).then(function () {
+      return pagefind.init ? pagefind.init() : null;
+    });
   }).then(function () {
     run();
   }).catch(function () {

@@ -1,7 +1,8 @@
 """Shared by the browser tests and the screenshot script: build a site, serve it, open Chromium.
 
-The site is served by Python's http.server on 127.0.0.1 (an ephemeral port), at the root and,
-through a symlink, under /repo/ as GitHub Pages serves a project site. Chromium is Debian's
+The site is served by Python's http.server on 127.0.0.1 (an ephemeral port), at the root or,
+through a symlink, under /repo/ as GitHub Pages serves a project site; like GitHub Pages, a
+missing path gets the site's 404.html. Chromium is Debian's
 /usr/bin/chromium driven by the `playwright` package (which cannot download browsers here).
 """
 
@@ -10,7 +11,6 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -51,25 +51,46 @@ def build_seeds(out: Path, base_url: str = "") -> Path:
     return out
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class _PagesHandler(http.server.SimpleHTTPRequestHandler):
+    """Like GitHub Pages: a missing path at any depth gets the site's 404.html, status 404."""
+
+    site: Path
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        page = self.site / "404.html"
+        if code != 404 or not page.is_file():
+            super().send_error(code, message, explain)
+            return
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
 
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serve `site` at http://127.0.0.1:PORT/ and at /repo/; yields the root URL."""
-    docroot = site.parent / f"{site.name}-docroot"
-    if docroot.exists():
-        shutil.rmtree(docroot)
-    shutil.copytree(site, docroot)
-    (docroot / "repo").symlink_to(site.resolve(), target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(docroot))
+def serve(site: Path, sub_path: str = "") -> Iterator[str]:
+    """Serve the folder `site` (which may not exist yet: files are read per request) at
+    http://127.0.0.1:PORT/ or, with sub_path="repo", at http://127.0.0.1:PORT/repo/."""
+    docroot = site
+    if sub_path:
+        docroot = site.parent / f"{site.name}-under-{sub_path}"
+        docroot.mkdir(exist_ok=True)
+        link = docroot / sub_path
+        if not link.is_symlink():
+            link.symlink_to(site.resolve(), target_is_directory=True)
+    handler_class = type("Handler", (_PagesHandler,), {"site": site})
+    handler = functools.partial(handler_class, directory=str(docroot))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}/" + (f"{sub_path}/" if sub_path else "")
     finally:
         server.shutdown()
         server.server_close()
