@@ -10,17 +10,16 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any
 
 from timeline.errors import StrictError
 from timeline.events import extract_events
 from timeline.load import LoadOptions, load_folder
 from timeline.merge import merge_events
 from timeline.model import Article, Mention, Problem, Timeline
-from timeline.render import RenderOptions, render_site
+from timeline.render import ABOUT_FILE, NOTES_FILE, RenderOptions, render_site
 from timeline.resolve import resolve_text
 from timeline.write import refuse_overlap, write_site
 
@@ -136,15 +135,19 @@ def _load_options(config: BuildConfig) -> LoadOptions:
 
 
 def _render_options(config: BuildConfig) -> RenderOptions:
-    """The config values the renderer takes (it may not know every one yet)."""
-    wanted: dict[str, Any] = {
-        "templates": config.templates,
-        "site_title": config.title,
-        "description": config.description,
-        "base_url": config.base_url,
-    }
-    known = {f.name for f in fields(RenderOptions)}
-    return RenderOptions(**{k: v for k, v in wanted.items() if k in known})
+    return RenderOptions(
+        templates=config.templates,
+        site_title=config.title,
+        description=config.description,
+        base_url=config.base_url,
+        language=config.language,
+        about=_optional(config.source / ABOUT_FILE),
+        notes=_optional(config.source / NOTES_FILE),
+    )
+
+
+def _optional(path: Path) -> Path | None:
+    return path if path.is_file() else None
 
 
 def _remove_old_site(out: Path, sources: Path) -> None:

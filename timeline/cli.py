@@ -32,6 +32,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
 eval_app = typer.Typer(help="Score the tool against public gold data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
@@ -79,20 +80,21 @@ ConfigOpt = Annotated[
 SourceOpt = Annotated[
     Path | None,
     typer.Option(
-        "--source", "-s", help="Folder of articles [config: source].", exists=True, file_okay=False
+        "--source", "-s", help="Folder of articles (config: source).", exists=True, file_okay=False
     ),
 ]
 OutOpt = Annotated[
     Path | None,
     typer.Option(
-        "--out", "-o", help="Folder to write the site to [config: output].", file_okay=False
+        "--out", "-o", help="Folder to write the site to (config: output).", file_okay=False
     ),
 ]
 BaseUrlOpt = Annotated[
     str | None,
     typer.Option(
         "--base-url",
-        help="Where the site will be served, e.g. https://you.github.io/story/ [config: base_url].",
+        help="Where the site will be published, e.g. https://you.github.io/story/ "
+        "(config: base_url).",
     ),
 ]
 PublishedOpt = Annotated[
@@ -113,7 +115,7 @@ def build(
     source: SourceOpt = None,
     out: OutOpt = None,
     base_url: BaseUrlOpt = None,
-    title: Annotated[str | None, typer.Option(help="Site title [config: title].")] = None,
+    title: Annotated[str | None, typer.Option(help="Site title (config: title).")] = None,
     published: PublishedOpt = None,
     strict: Annotated[
         bool, typer.Option("--strict", help="Fail (exit 1) on any warning; nothing is written.")
@@ -202,14 +204,14 @@ def publish(
     base_url: BaseUrlOpt = None,
     push: Annotated[
         bool,
-        typer.Option("--push", help="Also push the branch to the remote [config: remote_name]."),
+        typer.Option("--push", help="Also push the branch to the remote."),
     ] = False,
     remote: Annotated[
-        str | None, typer.Option(help="Remote to push to [config: remote_name, default origin].")
+        str | None, typer.Option(help="Remote to push to (config: remote_name, default origin).")
     ] = None,
     branch: Annotated[
         str | None,
-        typer.Option(help="Branch to commit to [config: remote_branch, default gh-pages]."),
+        typer.Option(help="Branch to commit to (config: remote_branch, default gh-pages)."),
     ] = None,
     message: Annotated[
         str | None,
