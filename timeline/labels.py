@@ -142,12 +142,22 @@ def interval(value: TimeValue) -> str:
     return span(value.start.date(), (value.end - timedelta(microseconds=1)).date())
 
 
+# Granularities whose label does not say which days it covers: a provenance line spells them out.
+_SPELL_OUT = (
+    Granularity.WEEK,
+    Granularity.WEEKEND,
+    Granularity.SEASON,
+    Granularity.QUARTER,
+    Granularity.HALF,
+)
+
+
 def provenance(mention: Mention, published: datetime) -> str:
     """How a mention's date was obtained, in one line a reader can check against the quote."""
     quoted = f"“{mention.text}”"
     result = label(mention.value)
     days = interval(mention.value)
-    if days and days != result and mention.value.granularity is not Granularity.TIME:
+    if days and days != result and mention.value.granularity in _SPELL_OUT:
         result = f"{result} ({days})"
     if mention.anchor is Anchor.EXPLICIT:
         return f"{quoted} names the date itself → {result}"
