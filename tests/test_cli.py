@@ -166,3 +166,16 @@ def test_help_teaches(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "Usage" in result.output
+
+
+def test_build_reports_progress_once_per_article(project):
+    from timeline.build import build
+    from timeline.config import build_config, load_config
+
+    (project / "articles" / "second.md").write_text(ARTICLE.replace("Kim to visit", "Second"))
+    calls: list[tuple[int, int]] = []
+    config = build_config(
+        load_config(env={}), progress=lambda done, total: calls.append((done, total))
+    )
+    build(config)
+    assert calls == [(1, 2), (2, 2)]

@@ -358,9 +358,9 @@ def _progress(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
 
     def advance(done: int, total: int) -> None:
         if total >= _PROGRESS_MIN:
+            bar.update(task, completed=done, total=total)
             if not bar.live.is_started:
                 bar.start()
-            bar.update(task, completed=done, total=total)
 
     try:
         yield advance
