@@ -370,3 +370,13 @@ def test_shipped_templates_are_found_from_a_checkout():
 
     assert (default_templates() / "index.html").is_file()
     assert Path(default_templates()).name == "templates"
+
+
+def test_undated_statements_are_paginated():
+    base = sample_timeline()
+    context = tuple(replace(base.entries[1].events[0], id=f"c{i}") for i in range(650))
+    files = render(replace(base, context=context))
+    assert {"undated.html", "undated-2.html", "undated-3.html"} <= files.keys()
+    assert "undated-4.html" not in files
+    assert files["undated-3.html"].decode().count("<q>") == 50
+    assert 'href="undated-2.html"' in files["undated.html"].decode()

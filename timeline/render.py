@@ -7,7 +7,7 @@ came from an article is escaped by Jinja's autoescape; the only HTML we let thro
 Markdown the project wrote (about page, editorial notes), and that is sanitised by nh3.
 
 Pages: index.html (the timeline; split into periods/*.html when large), events/<id>.html,
-articles/<id>.html, sources.html, undated.html, about.html, search.html, 404.html.
+articles/<id>.html, sources.html, undated.html (-2, -3, ...), about.html, search.html, 404.html.
 Data beside them: timeline.json, timelinejs.json, calendar.ics, feed.xml, robots.txt,
 sitemap.xml (only with base_url), and the Pagefind search bundle under pagefind/.
 """
@@ -44,6 +44,7 @@ from timeline.site_pages import (
 ASSETS = ("assets/style.css", "assets/timeline.js", "assets/search.js", "assets/favicon.svg")
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
+UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
 # Pagefind's own UI bundles are not used (the search page has its own, accessible one).
 _UNUSED_SEARCH_FILES = ("-ui.", "highlight")
 
@@ -187,11 +188,23 @@ class _Site:
         about = read_text(self.options.about)
         yield "about.html", self.page("about.html", "about.html", about=render_markdown(about))
         yield "sources.html", self.page("sources.html", "sources.html", counts=self._counts())
-        yield "undated.html", self.page("undated.html", "undated.html")
+        yield from self.undated_pages()
         yield "search.html", self.page("search.html", "search.html")
         base = self.base_url
         root = base.rstrip("/") + "/" if base else ""
         yield "404.html", self.render("404.html", "404.html", root)
+
+    def undated_pages(self) -> Iterator[tuple[str, bytes]]:
+        """The vague-dated statements, UNDATED_PAGE_SIZE to a page."""
+        context = self.timeline.context
+        size = UNDATED_PAGE_SIZE
+        chunks = [context[i : i + size] for i in range(0, len(context), size)] or [()]
+        names = ["undated.html"] + [f"undated-{n}.html" for n in range(2, len(chunks) + 1)]
+        for n, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
+            prev = names[n - 1] if n else None
+            nxt = names[n + 1] if n + 1 < len(names) else None
+            pager = {"number": n + 1, "of": len(chunks), "prev": prev, "next": nxt}
+            yield name, self.page("undated.html", name, statements=chunk, pager=pager)
 
     def _counts(self) -> dict[str, tuple[int, int]]:
         events: dict[str, int] = {}
