@@ -33,6 +33,13 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="markdown",
+    epilog=(
+        "Start with `timeline new story`, add articles to story/articles/, then "
+        "`timeline serve` to preview, `timeline check` to list every problem, and "
+        "`timeline publish --push` (or the Pages workflow) to publish. Settings live in "
+        "timeline.toml; see `timeline COMMAND --help`. "
+        "Exit codes: 0 ok, 1 build or validation failure, 2 usage error."
+    ),
 )
 eval_app = typer.Typer(help="Score the tool against public gold data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
