@@ -281,6 +281,7 @@ def test_timeline_json_keeps_the_contract_and_timelinejs_the_precision(site):
     assert july["start_date"] == {"year": "2023", "month": "7"} and "end_date" not in july
     talks = tljs["events"][2]
     assert talks["end_date"] == {"year": "2023", "month": "9", "day": "13"}
+    assert talks["text"]["headline"] == "Talks &lt;b&gt;set&lt;/b&gt;", "TimelineJS renders HTML"
 
 
 def test_feed_is_atom_with_stable_ids(site):

@@ -9,6 +9,7 @@ SOURCE_DATE_EPOCH when it is set, so the same input gives the same bytes.
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import uuid
@@ -118,7 +119,7 @@ def value_json(v: TimeValue) -> dict[str, Any]:
 def timelinejs_json(timeline: Timeline) -> str:
     """The timeline in TimelineJS3's JSON format; dates carry only the parts the value knows."""
     events = [_tljs_event(e) for e in timeline.entries if e.value.is_dated]
-    data = {"title": {"text": {"headline": timeline.title}}, "events": events}
+    data = {"title": {"text": {"headline": html.escape(timeline.title)}}, "events": events}
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
@@ -130,7 +131,8 @@ def _tljs_event(e: Entry) -> dict[str, Any]:
         "unique_id": e.id,
         "start_date": _tljs_date(first, v.granularity),
         "display_date": label(v),
-        "text": {"headline": e.title, "text": e.text},
+        # TimelineJS3 shows these as HTML: article text must reach it escaped.
+        "text": {"headline": html.escape(e.title), "text": html.escape(e.text)},
         "group": "Expected" if e.status == "expected" else "Reported",
     }
     if _tljs_parts(v.granularity) == 3 and first.date() != last.date():
