@@ -170,3 +170,29 @@ def test_default_message_names_the_source_commit():
     assert sha in default_message(sha, None)
     assert "uncommitted changes" in default_message(sha, "0123456-dirty")
     assert "no source commit" in default_message(None, None)
+
+
+def test_without_a_local_branch_it_continues_the_remote_one(repo):
+    assert runner.invoke(app, ["publish", "--push"]).exit_code == 0
+    first = git(repo, "rev-parse", "gh-pages")
+    git(repo, "branch", "-D", "gh-pages")  # e.g. a fresh clone that never published
+    result = runner.invoke(app, ["publish", "--push"])
+    assert result.exit_code == 0, result.output
+    remote = repo.parent / "remote.git"
+    assert git(remote, "rev-parse", "gh-pages^") == first
+
+
+def test_a_rejected_push_says_how_to_catch_up(repo):
+    assert runner.invoke(app, ["publish", "--push"]).exit_code == 0
+    other = repo.parent / "other"
+    git(
+        repo.parent, "clone", "-q", "--branch", "gh-pages", str(repo.parent / "remote.git"), "other"
+    )
+    (other / "extra.html").write_text("<p>someone else</p>")
+    git(other, "add", "extra.html")
+    git(other, "commit", "-q", "-m", "Another publisher")
+    git(other, "push", "-q", "origin", "gh-pages")
+    result = runner.invoke(app, ["publish", "--push"])
+    assert result.exit_code == 1
+    assert "error: git push failed" in result.stderr
+    assert "git fetch origin gh-pages:gh-pages" in result.stderr

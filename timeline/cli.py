@@ -247,7 +247,9 @@ def publish(
             report = run_build(_build_config(loaded, published, strict=True, progress=progress))
         _report(report.problems, report.summary(), quiet)
         repo = pages.repo_root(loaded.file.parent if loaded.file else Path("."))
-        done = pages.publish(config.output, repo, config.remote_branch, config.cname, message)
+        done = pages.publish(
+            config.output, repo, config.remote_branch, config.cname, message, config.remote_name
+        )
         typer.echo(f"Committed {done.files} files to {done.branch} as {done.commit[:12]}")
         if push:
             pages.push(repo, config.remote_name, config.remote_branch)

@@ -45,27 +45,37 @@ def publish(
     branch: str = "gh-pages",
     cname: str = "",
     message: str | None = None,
+    remote: str = "origin",
 ) -> Published:
     """Commit the folder `site` as the new tip of `branch` in the git repository at `repo`."""
     if not (site / "index.html").is_file():
         raise PublishError(f"{site} holds no built site (no index.html); run `timeline build`")
     git = Git(repo)
+    ref = f"refs/heads/{branch}"
+    current = git.try_out("rev-parse", "--verify", "--quiet", ref)
+    parent = current or previous_commit(git, branch, remote)
     source = git.try_out("rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     files: dict[str, Path | bytes] = dict(site_files(site))
     files[".nojekyll"] = b""
     if cname:
         files["CNAME"] = f"{cname}\n".encode()
     tree = write_tree(git, files)
-    parent = previous_commit(git, branch)
     text = message or default_message(source, git.try_out("describe", "--always", "--dirty"))
     commit = git.out("commit-tree", tree, *(["-p", parent] if parent else []), "-m", text)
-    git.out("update-ref", "-m", "timeline publish", f"refs/heads/{branch}", commit, parent or "")
+    # Compare-and-swap: if the branch moved while we worked, fail rather than overwrite it.
+    git.out("update-ref", "-m", "timeline publish", ref, commit, current or "")
     return Published(branch, commit, source, len(files))
 
 
 def push(repo: Path, remote: str, branch: str) -> str:
     """Send the branch to the remote; returns the remote's name."""
-    Git(repo).out("push", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+    try:
+        Git(repo).out("push", remote, f"refs/heads/{branch}:refs/heads/{branch}")
+    except PublishError as err:
+        raise PublishError(
+            f"{err}; if {remote} has {branch} commits you lack, run "
+            f"`git fetch {remote} {branch}:{branch}` and publish again"
+        ) from None
     return remote
 
 
@@ -111,9 +121,9 @@ def _tree(git: Git, blobs: Mapping[str, str], prefix: str) -> str:
     return git.out("mktree", data=("\n".join(entries) + "\n").encode())
 
 
-def previous_commit(git: Git, branch: str) -> str | None:
+def previous_commit(git: Git, branch: str, remote: str = "origin") -> str | None:
     """The branch's tip, or the remote's copy of it, so the new commit continues its history."""
-    for ref in (f"refs/heads/{branch}", f"refs/remotes/origin/{branch}"):
+    for ref in (f"refs/heads/{branch}", f"refs/remotes/{remote}/{branch}"):
         found = git.try_out("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}")
         if found:
             return found
