@@ -266,6 +266,7 @@ def test_calendar_is_all_day_and_honest_to_granularity(site):
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
     assert "DTSTART;VALUE=DATE:20230701\r\nDTEND;VALUE=DATE:20230801" in ics
     assert "DTSTART;VALUE=DATE:20230910\r\nDTEND;VALUE=DATE:20230914" in ics
+    assert ics.count("STATUS:TENTATIVE") == 1, "the expected talks"
     assert all(len(line.encode()) <= 75 for line in ics.split("\r\n"))
 
 

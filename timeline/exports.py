@@ -208,6 +208,8 @@ def _vevent(e: Entry, articles: Mapping[str, Article], base_url: str | None) -> 
         *when,
         f"SUMMARY:{_ics_text(('Expected: ' if e.status == 'expected' else '') + e.title)}",
         f"DESCRIPTION:{_ics_text(description)}",
+        f"STATUS:{'TENTATIVE' if e.status == 'expected' else 'CONFIRMED'}",
+        "TRANSP:TRANSPARENT",
     ]
     if base_url:
         out.append(f"URL:{absolute(base_url, event_path(e.id))}")
@@ -263,6 +265,7 @@ def atom_feed(timeline: Timeline, base_url: str | None) -> str:
         f"<title>{escape(timeline.title)}</title>",
         f"<id>urn:uuid:{ns}</id>",
         f"<updated>{stamp(timeline.articles).isoformat()}</updated>",
+        f"<author><name>{escape(timeline.title)}</name></author>",
         '<link rel="alternate" type="text/html" href="index.html"/>',
         '<link rel="self" type="application/atom+xml" href="feed.xml"/>',
         f'<generator version="{__version__}">timeline</generator>',
