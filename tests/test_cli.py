@@ -179,3 +179,15 @@ def test_build_reports_progress_once_per_article(project):
     )
     build(config)
     assert calls == [(1, 2), (2, 2)]
+
+
+def test_an_unexpected_error_is_one_line_and_debug_shows_the_traceback(project):
+    (project / "templates").mkdir()
+    (project / "templates" / "index.html").write_text("{% if x %}never closed")
+    result = invoke("build")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: TemplateSyntaxError: ")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "--debug" in result.stderr
+    debug = invoke("--debug", "build")
+    assert debug.exit_code == 1 and debug.exception is not None

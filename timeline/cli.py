@@ -533,6 +533,14 @@ def _errors() -> Iterator[None]:
             raise
         typer.echo(f"error: {err} (run with --debug for details)", err=True)
         raise typer.Exit(1) from None
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as err:  # a bug or an unhandled case: still one line, traceback on --debug
+        if _debug:
+            raise
+        name = type(err).__name__
+        typer.echo(f"error: {name}: {err} (run with --debug for the traceback)", err=True)
+        raise typer.Exit(1) from None
 
 
 def main() -> None:
