@@ -4,7 +4,9 @@ The language knowledge lives in `resources/<language>/time/`:
 
     tables/<name>.txt   word -> normalized value, one value a line: ``01: january | jan.``;
                         ``re: <regex>`` adds an alternative matched by a regular expression
-                        whose text is its own value; ``=Word`` matches case-sensitively
+                        whose text is its own value (``V re: <regex>`` gives it value V);
+                        such entries stand for numbers: one token beginning with a digit;
+                        ``=Word`` matches case-sensitively
     rules/*.txt         blocks of ``key: value`` lines, one block per rule (see `Rule`)
 
 A rule's ``match:`` line is a sequence of elements separated by spaces: ``<table>`` (a
@@ -31,9 +33,9 @@ _PUNCT_JOIN = r"\s*"
 _BOUNDARY_START = r"(?<!\w)"
 _BOUNDARY_END = r"(?!(?<=\w)\w)"
 _TOKEN = re.compile(r"\w+")
+_MEMO_SIZE = 4096  # words a table remembers the value of
 _WORD_END = r"(?!\w)"
 _DIGITS = "#"  # the key of every token that begins with a digit
-_ANY = "*"  # a token that cannot be foreseen
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 SPAN = "span"  # the capture that holds the expression when a rule also matches context
 
@@ -46,16 +48,29 @@ class Table:
     regex: str  # alternation matching any entry
     words: dict[str, str] = field(default_factory=dict, compare=False)  # word -> value
     patterns: tuple[tuple[re.Pattern[str], str], ...] = ()  # regex entry -> value ("" = itself)
+    _seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
 
     def normalize(self, word: str) -> str:
         """The value of a matched word (a regex entry without a value stands for itself)."""
+        value = self.lookup(word)
+        return word if value is None else value
+
+    def lookup(self, word: str) -> str | None:
+        """The value of `word` if the table has it, else None."""
+        if word not in self._seen:
+            if len(self._seen) >= _MEMO_SIZE:
+                self._seen.clear()
+            self._seen[word] = self._value(word)
+        return self._seen[word]
+
+    def _value(self, word: str) -> str | None:
         key = _key(word)
         if key in self.words:
             return self.words[key]
         for pattern, value in self.patterns:
             if pattern.fullmatch(word):
                 return value or word
-        return word
+        return None
 
 
 def _key(word: str) -> str:
@@ -128,6 +143,8 @@ class Language:
         if pair not in self._dispatch:
             rules = tuple(r for r in self.rules if (first,) in r.starts or pair in r.starts)
             self._dispatch[pair] = (_any_of(rules), rules) if rules else None
+            if len(rules) == 1:  # the rule's own pattern is as cheap a test
+                self._dispatch[pair] = (rules[0].regex, rules)
         return self._dispatch[pair]
 
 
@@ -332,9 +349,9 @@ def start_keys(match: str, tables: dict[str, Table]) -> frozenset[tuple[str, ...
         done |= {s for s in grown if len(s) == 2}
         open_ = {s for s in grown if len(s) < 2}
     done |= open_ - {()}
-    if any(not start or start[0] == _ANY for start in done):
+    if any(not start for start in done):
         raise ValueError(f"{match!r}: a rule must begin with a word or a number")
-    return frozenset((s[0],) if _ANY in s else s for s in done)
+    return frozenset(done)
 
 
 def _element_keys(element: str, tables: dict[str, Table]) -> set[tuple[str, ...]]:
@@ -342,14 +359,22 @@ def _element_keys(element: str, tables: dict[str, Table]) -> set[tuple[str, ...]
     if element.startswith("<") and element.endswith(">"):
         table = tables[element[1:-1].partition(":")[0]]
         keys = {_token_keys(word) for word in table.words}
-        # Regular-expression entries stand for numbers: they begin with a digit, and what
-        # follows within them ("1990's") is not foreseen.
-        return keys | ({(_DIGITS, _ANY)} if table.patterns else set())
+        # Regular-expression entries stand for numbers: one token that begins with a digit.
+        return keys | ({(_DIGITS,)} if table.patterns else set())
     return {_token_keys(alt) for alt in element.split("|")}
 
 
 def _token_keys(phrase: str) -> tuple[str, ...]:
     return tuple(token_key(t) for t in _TOKEN.findall(phrase)[:2])
+
+
+@cache
+def phrase_pattern(table: Table) -> re.Pattern[str]:
+    """A pattern that finds the table's words and phrases as whole words in a text."""
+    words = _alternation(dict.fromkeys(table.words, _WORD_END)).replace(r"\ ", r"\s+")
+    numbers = "|".join(f"(?:{p.pattern}){_WORD_END}" for p, _ in table.patterns)
+    return re.compile(_BOUNDARY_START + "(?:" + "|".join(filter(None, (words, numbers))) + ")",
+                      re.IGNORECASE)  # fmt: skip
 
 
 def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:

@@ -17,11 +17,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import dateparser
 
-from timeline.find import Candidate, Language, Table, find, load_language
+from timeline.find import Candidate, Language, Table, find, load_language, phrase_pattern
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import iso_week, period_of, shift, time_value
 
@@ -441,11 +441,11 @@ def _tense(context: Context) -> int:
     """
     left, right = _clause(context)
     tables = context.language.tables
-    reporting = _cues(tables["report"], left, right)
-    if reporting and reporting[0][0] <= _REPORT_REACH:
+    reporting = _nearest(tables["report"], left, right)
+    if reporting and reporting[0] <= _REPORT_REACH:
         return -1
-    cues = _cues(tables["tense"], left, right)
-    return _offset(tables["tense"].normalize(cues[0][2])) if cues else 0
+    cue = _nearest(tables["tense"], left, right)
+    return _offset(cue[1]) if cue else 0
 
 
 def _clause(context: Context) -> tuple[str, str]:
@@ -459,19 +459,18 @@ def _clause(context: Context) -> tuple[str, str]:
     return left, right[: stop.start()] if stop else right
 
 
-def _cues(table: Table, left: str, right: str) -> list[tuple[int, int, str]]:
-    """The table's words in the clause as (words away, side, word), nearest first (left
-    before right at the same distance)."""
-    pattern = _cue_pattern(table.regex)
-    found = [(_words(left[m.end() :]), 0, m.group()) for m in pattern.finditer(left)]
-    found += [(_words(right[: m.start()]), 1, m.group()) for m in pattern.finditer(right)]
-    return sorted(found)
-
-
-def _words(text: str) -> int:
-    return len(_WORD.findall(text))
-
-
-@cache
-def _cue_pattern(alternation: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w){alternation}(?!\w)", re.IGNORECASE)
+def _nearest(table: Table, left: str, right: str) -> tuple[int, str] | None:
+    """The value of the table's word or phrase nearest the mention in its clause, with how
+    many words away it is; on the left when both sides are as near."""
+    pattern = phrase_pattern(table)
+    found: list[tuple[int, int, str]] = []
+    *_, last = (None, *pattern.finditer(left))
+    if last is not None:
+        found.append((len(_WORD.findall(left, last.end())), 0, last.group()))
+    first = pattern.search(right)
+    if first is not None:
+        found.append((len(_WORD.findall(right, 0, first.start())), 1, first.group()))
+    if not found:
+        return None
+    distance, _, phrase = min(found)
+    return distance, table.normalize(phrase)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import lru_cache
 
 from timeline.model import Granularity, TimeValue
 
@@ -36,6 +37,7 @@ DAY_PARTS = {"MO": (6, 12), "MI": (11, 13), "AF": (12, 18), "EV": (18, 21), "NI"
 Interval = tuple[date | datetime, date | datetime, Granularity]
 
 
+@lru_cache(maxsize=8192)
 def time_value(
     value: str, type: str = "DATE", mod: str | None = None, tz: tzinfo = UTC
 ) -> TimeValue:
@@ -53,6 +55,7 @@ def time_value(
     return TimeValue(value, type, granularity, _instant(start, tz), _instant(end, tz), mod)
 
 
+@lru_cache(maxsize=8192)
 def parse_interval(value: str) -> Interval | None:
     """The [start, end) interval and granularity of a calendar value, or None if it has none."""
     if "/" in value:
