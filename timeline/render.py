@@ -29,7 +29,7 @@ import yaml
 from timeline import __version__, exports, site_search
 from timeline.errors import ConfigError
 from timeline.labels import day, interval, label, machine, provenance
-from timeline.model import Article, Entry, Event, Mention, Timeline
+from timeline.model import Article, DateVote, Entry, Event, Mention, Timeline
 from timeline.site_pages import (
     Page,
     Plan,
@@ -255,6 +255,7 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
         article_path=article_path,
         provenance=provenance,
         event_sources=event_sources,
+        vote_sources=vote_sources,
     )
     return env
 
@@ -371,6 +372,20 @@ def read_notes(path: Path | None) -> dict[str, str]:
 def _search_files(pages: Mapping[str, bytes], language: str) -> dict[str, bytes]:
     bundle = site_search.search_index(pages, language)
     return {p: b for p, b in bundle.items() if not any(s in p for s in _UNUSED_SEARCH_FILES)}
+
+
+def vote_sources(
+    vote: DateVote, entry: Entry, articles: Mapping[str, Article]
+) -> list[tuple[Article, str, int]]:
+    """The articles behind one date vote: each with its first event's id and how many of its
+    sentences give that date."""
+    events = {ev.id: ev for ev in entry.events}
+    out: dict[str, list[str]] = {}
+    for eid in vote.event_ids:
+        ev = events.get(eid)
+        if ev is not None and ev.article_id in articles:
+            out.setdefault(ev.article_id, []).append(eid)
+    return [(articles[aid], ids[0], len(ids)) for aid, ids in out.items()]
 
 
 def event_sources(entry: Entry, articles: Mapping[str, Article]) -> list[Article]:
