@@ -228,11 +228,16 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
 
 
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """A date in the text moved by an amount, kept at that date's own precision."""
+    """A date in the text moved by an amount, at the coarser of its precision and the
+    amount's unit ("two years later" than a day is a year), except that a report's period
+    stays one ("a year earlier" than the third quarter is that quarter a year before)."""
     base, anchor = _base(context)
     unit = _unit(_fill(args[0], fields))
     moved = shift(_start(base), unit, _offset(_fill(args[1], fields)))
-    return Resolved(period_of(moved, _UNIT_OF_GRANULARITY[base.granularity]), anchor)
+    have = _UNIT_OF_GRANULARITY[base.granularity]
+    if base.granularity not in _REPORT_PERIODS and _ORDER.index(unit) > _ORDER.index(have):
+        have = unit
+    return Resolved(period_of(moved, have), anchor)
 
 
 def _next(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -253,10 +258,11 @@ def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolv
 
 
 def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """Years back from the period a report is about ("a year ago" after "the third quarter"
+    """A year back from the period a report is about ("a year ago" after "the third quarter"
     is that quarter a year before), else an amount back from the anchor."""
     previous, unit = context.previous, _unit(_fill(args[0], fields))
-    if previous is not None and previous.granularity in _REPORT_PERIODS and unit == "year":
+    one_year = unit == "year" and abs(_offset(_fill(args[1], fields))) == 1
+    if previous is not None and previous.granularity in _REPORT_PERIODS and one_year:
         return _after(args, fields, context)
     return _this(args, fields, context)
 
