@@ -6,7 +6,18 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from timeline.merge import adjacent, is_placeable, merge_events, most_precise, period_keys
+from timeline.merge import (
+    ArticleWords,
+    TextSpace,
+    adjacent,
+    blocked_pairs,
+    is_placeable,
+    level,
+    merge_events,
+    most_precise,
+    periods,
+    profile,
+)
 from timeline.model import Anchor, Article, Entry, Event, Granularity, Mention, Status, TimeValue
 
 
@@ -190,10 +201,40 @@ def test_most_precise_prefers_the_narrowest() -> None:
     assert most_precise([month(2023, 9), day(2023, 9, 4), week(2023, 9, 4)]) == day(2023, 9, 4)
 
 
-def test_period_keys_touch_neighbouring_months_and_years() -> None:
-    assert list(period_keys(day(2023, 8, 31))) == ["y2023", "m2023-08", "m2023-09"]
+def test_blocks_by_day_month_or_year() -> None:
     year = TimeValue("2022", "DATE", Granularity.YEAR, utc(2022, 1, 1), utc(2023, 1, 1))
-    assert list(period_keys(year)) == ["y2022"]
+    assert [level(v) for v in (day(2023, 8, 31), week(2023, 8, 28), month(2023, 8), year)] == [
+        0,
+        0,
+        1,
+        2,
+    ]
+    assert periods(day(2023, 8, 31), 0) == [utc(2023, 8, 31).toordinal()]
+    assert periods(week(2023, 8, 28), 1) == [2023 * 12 + 7, 2023 * 12 + 8]
+    assert periods(year, 2) == [2022]
+
+
+def test_blocking_finds_pairs_across_levels_and_adjacent_days() -> None:
+    corpus = Corpus()
+    monday = corpus.add("a", NYT, day(2023, 9, 4))
+    tuesday = corpus.add("b", NYT, day(2023, 9, 5))
+    in_month = corpus.add("c", NYT, month(2023, 9))
+    far = corpus.add("d", NYT, day(2023, 9, 20))
+    other = corpus.add("e", QUAKE, day(2023, 9, 4))
+    articles = list(corpus.articles.values())
+    events = corpus.events
+    profiles = [profile(e, ArticleWords(corpus.articles[e.article_id])) for e in events]
+    left, right = blocked_pairs(events, TextSpace(events, profiles).clause)
+    found = {frozenset((events[i].id, events[j].id)) for i, j in zip(left, right, strict=True)}
+    assert all(i < j for i, j in zip(left, right, strict=True))
+    assert found == {
+        frozenset((monday.id, tuesday.id)),
+        frozenset((monday.id, in_month.id)),
+        frozenset((tuesday.id, in_month.id)),
+        frozenset((far.id, in_month.id)),
+    }
+    assert other
+    assert merge_events(events, articles).entries
 
 
 def test_is_placeable() -> None:

@@ -1,8 +1,8 @@
 """Stage "merge": the same event told by several articles becomes one timeline entry.
 
-Events are compared only inside blocks of one period (a month, or a year for year-long dates);
-a crowded period is split further by the events' rarest words, so the cost grows with the
-number of events, not with its square. Two passes then group them:
+Events are compared only inside blocks of one period (a day for day- and week-long dates, a
+month, or a year) and only when their clauses share a word that is not common, so the cost
+grows with the number of events, not with its square. Two passes then group them:
 
 1. events whose dates agree (one interval inside or overlapping the other: "on Aug. 30" and
    "last week") and whose texts are alike join one group, as long as all its dates still share
@@ -20,8 +20,8 @@ words weigh more than common ones by construction. Word lists live in
 
 from __future__ import annotations
 
+import bisect
 import hashlib
-import itertools
 import math
 import re
 from collections import defaultdict
@@ -50,15 +50,17 @@ CLAUSE_WEIGHT = 0.5  # how much the clause counts against its surroundings
 NAME_BOOST = 2  # a name counts this many times as much as another word
 AGREE_THRESHOLD = 0.2  # pass 1: dates agree, texts alike
 DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
-RARE_KEYS = 8  # an event is blocked under this many of its rarest words
-MAX_BLOCK = 300  # a larger block is split by rare words; a larger word block tells nothing
+COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
+COMMON_MIN = 50
 WINDOW_CHARS = 300  # how much of the article around the clause counts as its surroundings
 MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
 OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
+_FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
+_CHUNK = 100_000  # pairs scored at once
 
 # Importance of a date's precision, from a clock time down to a year.
 _PRECISION_BONUS: dict[Granularity, float] = {
@@ -99,16 +101,28 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
     placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
     context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
     by_id = {a.id: a for a in articles}
-    profiles = [profile(e, by_id.get(e.article_id)) for e in placed]
+    texts = {a.id: ArticleWords(a) for a in articles}
+    profiles = [profile(e, texts.get(e.article_id)) for e in placed]
     space = TextSpace(placed, profiles)
-    agree, disagree = candidate_pairs(placed, profiles, space)
+    agree, disagree = candidate_pairs(placed, space)
     groups = _Groups(placed)
     for _, i, j in agree:
         groups.join_if_agreeing(i, j)
     for _, i, j in disagree:
         groups.join_if_adjacent(i, j)
-    entries = [make_entry(placed, space, members, by_id) for members in groups.members()]
+    typical = _typicality(len(placed), agree)
+    entries = [make_entry(placed, typical, nested, by_id) for nested in groups.members()]
     return MergeResult(mark_key(entries), context)
+
+
+def _typicality(size: int, pairs: Sequence[Pair]) -> np.ndarray:
+    """How much each event is like the events its date agrees with: its summed similarity."""
+    total = np.zeros(size)
+    if pairs:
+        scores, left, right = (np.asarray(column) for column in zip(*pairs, strict=True))
+        np.add.at(total, left.astype(np.int64), scores)
+        np.add.at(total, right.astype(np.int64), scores)
+    return total
 
 
 def is_placeable(value: TimeValue) -> bool:
@@ -134,29 +148,55 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset()
 
 
-def profile(event: Event, article: Article | None) -> Profile:
+class ArticleWords:
+    """An article's words with their offsets, tokenised once for every event it tells."""
+
+    def __init__(self, article: Article) -> None:
+        self.stop = stopwords(article.language)
+        found = [
+            (m.start(), _POSSESSIVE.sub("", m.group()).rstrip("."))
+            for m in _word_matches(article.body)
+        ]
+        self.starts = [start for start, _ in found]
+        self.words = [word for _, word in found]
+        folded = [word.casefold() for word in self.words]
+        self.content = [w if w not in self.stop and len(w) > 1 else "" for w in folded]
+
+    def between(self, start: int, end: int, *, content: bool = False) -> list[str]:
+        """The words that start inside [start, end); or only its content words, casefolded."""
+        low, high = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
+        if content:
+            return [word for word in self.content[low:high] if word]
+        return self.words[low:high]
+
+
+def profile(event: Event, text: ArticleWords | None) -> Profile:
     """An event's clause words, names repeated, and the content words around it.
 
     A clause that names hardly anyone ("On Monday, he signalled ...") borrows the names of the
     text just before it, as a reader would to know who "he" is.
     """
-    stop = stopwords(article.language if article else "en")
-    names, words = split_names(event.focus or event.sentence, stop)
+    stop = text.stop if text else stopwords("en")
+    names, words = split_names(_tokens(event.focus or event.sentence), stop)
     borrowed: set[str] = set()
-    if len(names) < 2 and article is not None:
-        borrowed, _ = split_names(_before(event, article), stop)
-    window = [t.casefold() for t in _tokens(_surroundings(event, article))]
+    window: list[str] = []
+    if text is not None:
+        start = event.sentence_start
+        if len(names) < 2:
+            borrowed, _ = split_names(text.between(start - WINDOW_CHARS, start), stop)
+        end = start + len(event.sentence) + WINDOW_CHARS
+        window = text.between(start - WINDOW_CHARS, end, content=True)
     return Profile(
         clause=tuple(sorted(names)) * NAME_BOOST + tuple(sorted(borrowed | words)),
-        window=tuple(t for t in window if t not in stop and len(t) > 1),
+        window=tuple(window),
     )
 
 
-def split_names(text: str, stop: frozenset[str]) -> tuple[set[str], set[str]]:
-    """Casefolded names (capitalised words, acronyms) and other content words of a text."""
+def split_names(tokens: Iterable[str], stop: frozenset[str]) -> tuple[set[str], set[str]]:
+    """Casefolded names (capitalised words, acronyms) and other content words among tokens."""
     names: set[str] = set()
     words: set[str] = set()
-    for token in _tokens(text):
+    for token in tokens:
         folded = token.casefold()
         if folded in stop or len(folded) < 2:
             continue
@@ -164,21 +204,19 @@ def split_names(text: str, stop: frozenset[str]) -> tuple[set[str], set[str]]:
     return names, words
 
 
+def _word_matches(text: str) -> Iterator[re.Match[str]]:
+    return _TOKEN.finditer(text)
+
+
 def _tokens(text: str) -> Iterator[str]:
-    for match in _TOKEN.finditer(text):
-        yield _POSSESSIVE.sub("", match.group()).rstrip(".")
+    return (_word(m) for m in _word_matches(text))
 
 
-def _before(event: Event, article: Article) -> str:
-    return article.body[max(0, event.sentence_start - WINDOW_CHARS) : event.sentence_start]
+def _word(match: re.Match[str]) -> str:
+    return _POSSESSIVE.sub("", match.group()).rstrip(".")
 
 
-def _surroundings(event: Event, article: Article | None) -> str:
-    if article is None:
-        return event.sentence
-    start = max(0, event.sentence_start - WINDOW_CHARS)
-    end = event.sentence_start + len(event.sentence) + WINDOW_CHARS
-    return article.body[start:end]
+Rows = Sequence[int] | np.ndarray
 
 
 class TextSpace:
@@ -193,7 +231,7 @@ class TextSpace:
         self.clause = _vectors([p.clause for p in profiles])
         self.window = _vectors([p.window for p in profiles])
 
-    def similarities(self, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
+    def similarities(self, left: Rows, right: Rows) -> np.ndarray:
         """Similarity of each pair (left[n], right[n]), from 0 to 1."""
         clause = _cosines(self.clause, left, right)
         window = _cosines(self.window, left, right)
@@ -212,15 +250,25 @@ def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
     return csr_matrix(vectorizer.fit_transform(documents))
 
 
+def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
+    return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
+
+
 def _as_tokens(document: tuple[str, ...]) -> tuple[str, ...]:
     return document
 
 
-def _cosines(matrix: csr_matrix, left: Sequence[int], right: Sequence[int]) -> np.ndarray:
-    if not len(left):
-        return np.zeros(0)
-    products = matrix[list(left)].multiply(matrix[list(right)])
-    return np.asarray(products.sum(axis=1)).ravel()
+def _cosines(matrix: csr_matrix, left: Rows, right: Rows) -> np.ndarray:
+    left_rows, right_rows = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
+    parts = [
+        np.asarray(
+            matrix[left_rows[n : n + _CHUNK]]
+            .multiply(matrix[right_rows[n : n + _CHUNK]])
+            .sum(axis=1)
+        ).ravel()
+        for n in range(0, len(left_rows), _CHUNK)
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 # -- blocking ---------------------------------------------------------------------------------
@@ -228,31 +276,47 @@ def _cosines(matrix: csr_matrix, left: Sequence[int], right: Sequence[int]) -> n
 Pair = tuple[float, int, int]
 
 
-def candidate_pairs(
-    events: Sequence[Event], profiles: Sequence[Profile], space: TextSpace
-) -> tuple[list[Pair], list[Pair]]:
+def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[list[Pair], list[Pair]]:
     """Alike pairs whose dates agree, and very alike pairs whose dates lie side by side.
 
     Only events of one status are paired. Each list is sorted best first, so that grouping
     takes the surest links before the rest.
     """
-    agree: list[tuple[int, int]] = []
-    disagree: list[tuple[int, int]] = []
-    for i, j in sorted(_blocked_pairs(events, profiles)):
-        a, b = events[i], events[j]
-        if a.status is not b.status:
-            continue
-        if a.value.overlaps(b.value):
-            agree.append((i, j))
-        elif adjacent(a.value, b.value):
-            disagree.append((i, j))
-    return _scored(agree, space, AGREE_THRESHOLD), _scored(disagree, space, DISAGREE_THRESHOLD)
+    calendar = _Calendar(events)
+    left, right = blocked_pairs(events, space.clause)
+    same = calendar.status[left] == calendar.status[right]
+    left, right = left[same], right[same]
+    overlap = calendar.overlaps(left, right)
+    near = ~overlap & calendar.near(left, right)
+    return (
+        _scored(left[overlap], right[overlap], space, AGREE_THRESHOLD),
+        _scored(left[near], right[near], space, DISAGREE_THRESHOLD),
+    )
 
 
-def _scored(pairs: list[tuple[int, int]], space: TextSpace, threshold: float) -> list[Pair]:
-    scores = space.similarities([i for i, _ in pairs], [j for _, j in pairs])
-    kept = [(float(s), i, j) for s, (i, j) in zip(scores, pairs, strict=True) if s >= threshold]
-    return _best_first(kept)
+class _Calendar:
+    """Every event's interval (in seconds), status and coarseness, as arrays."""
+
+    def __init__(self, events: Sequence[Event]) -> None:
+        spans = [_span(e.value) for e in events]
+        self.start = np.array([a.timestamp() for a, _ in spans], dtype=np.float64)
+        self.end = np.array([b.timestamp() for _, b in spans], dtype=np.float64)
+        self.status = np.array([e.status is Status.EXPECTED for e in events], dtype=bool)
+
+    def overlaps(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        return np.asarray((self.start[i] < self.end[j]) & (self.start[j] < self.end[i]), dtype=bool)
+
+    def near(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        gap = _ADJACENT.total_seconds()
+        after, before = self.end[i] + gap >= self.start[j], self.end[j] + gap >= self.start[i]
+        return np.asarray(after & before, dtype=bool)
+
+
+def _scored(left: np.ndarray, right: np.ndarray, space: TextSpace, threshold: float) -> list[Pair]:
+    scores = space.similarities(left, right)
+    keep = scores >= threshold
+    kept = zip(scores[keep].tolist(), left[keep].tolist(), right[keep].tolist(), strict=True)
+    return _best_first(list(kept))
 
 
 def _best_first(pairs: list[Pair]) -> list[Pair]:
@@ -264,80 +328,91 @@ def adjacent(a: TimeValue, b: TimeValue) -> bool:
     return _near(_span(a), _span(b))
 
 
-def _blocked_pairs(events: Sequence[Event], profiles: Sequence[Profile]) -> set[tuple[int, int]]:
-    """Pairs of events that share a period; a crowded period is split by its rare words."""
-    periods: dict[str, list[int]] = defaultdict(list)
+def blocked_pairs(events: Sequence[Event], clause: csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs (i < j) of events that share a period block and words that are not common.
+
+    Each event is a source in the blocks of its own level (days, months or years) and in the
+    neighbouring ones, and a target in the blocks of its level and every coarser level, so an
+    event meets the events of its own and adjacent periods, and the coarser events around it.
+    A month holds many more events than a day, so a month-long event must share two words with
+    a candidate and a year-long one three: that keeps the candidates per event few.
+    """
+    sources: dict[tuple[int, int], list[int]] = defaultdict(list)
+    targets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for index, event in enumerate(events):
-        for period in period_keys(event.value):
-            periods[period].append(index)
-    rare = _rare_words(profiles)
-    pairs: set[tuple[int, int]] = set()
-    for period, members in periods.items():
-        coarse_only = period.startswith("y")
-        for block in _split_crowded(members, rare):
-            pairs.update(_block_pairs(block, events, coarse_only=coarse_only))
-    return pairs
+        own = level(event.value)
+        for lvl in range(own, len(_LEVELS)):
+            found = periods(event.value, lvl)
+            for period in found:
+                targets[(lvl, period)].append(index)
+            if lvl == own:
+                for period in (found[0] - 1, *found, found[-1] + 1):
+                    sources[(lvl, period)].append(index)
+    words = _blocking_words(clause)
+    codes = [np.zeros(0, dtype=np.int64)]
+    for (lvl, period), found in sources.items():
+        if (lvl, period) in targets:
+            pool = np.asarray(targets[(lvl, period)])
+            codes.append(_sharing(words, np.unique(found), pool, minimum=1 + lvl))
+    unique = np.unique(np.concatenate(codes))
+    return unique // max(len(events), 1), unique % max(len(events), 1)
 
 
-def _split_crowded(members: list[int], rare: list[tuple[str, ...]]) -> Iterator[list[int]]:
-    """A block as it is, or, when crowded, its sub-blocks by rare word (still crowded: dropped)."""
-    if len(members) <= MAX_BLOCK:
-        yield members
-        return
-    by_word: dict[str, list[int]] = defaultdict(list)
-    for index in members:
-        for word in rare[index]:
-            by_word[word].append(index)
-    yield from (block for block in by_word.values() if len(block) <= MAX_BLOCK)
+def _blocking_words(clause: csr_matrix) -> csr_matrix:
+    """Which clause words each event has, leaving out words too common to tell events apart."""
+    limit = max(COMMON_MIN, int(COMMON_SHARE * clause.shape[0]))
+    present = csr_matrix(clause, copy=True)
+    present.data[:] = 1.0
+    frequency = np.asarray(present.sum(axis=0)).ravel()
+    keep = np.flatnonzero(frequency <= limit)
+    return csr_matrix(present[:, keep])
 
 
-def _block_pairs(
-    members: list[int], events: Sequence[Event], *, coarse_only: bool
-) -> Iterator[tuple[int, int]]:
-    """Pairs of a block; in a year block, only pairs with a coarse (year-long) event in them."""
-    for n, i in enumerate(members):
-        for j in members[n + 1 :]:
-            if not coarse_only or _is_coarse(events[i].value) or _is_coarse(events[j].value):
-                yield (i, j) if i < j else (j, i)
+def _sharing(
+    words: csr_matrix, sources: np.ndarray, targets: np.ndarray, *, minimum: int
+) -> np.ndarray:
+    """Pairs of a source and a target sharing `minimum` words, coded i * n + j with i < j."""
+    size = words.shape[0]
+    if len(targets) * 4 > size:  # most events: compare with all and keep the targets
+        wanted = np.zeros(size, dtype=bool)
+        wanted[targets] = True
+        shared = (words[sources] @ words.T).tocoo()
+        columns = np.arange(size)
+    else:
+        wanted = None
+        shared = (words[sources] @ words[targets].T).tocoo()
+        columns = targets
+    enough = shared.data >= minimum
+    i, j = sources[shared.row[enough]], columns[shared.col[enough]]
+    keep = (i != j) if wanted is None else (i != j) & wanted[j]
+    i, j = i[keep], j[keep]
+    low, high = np.minimum(i, j), np.maximum(i, j)
+    return np.asarray(low.astype(np.int64) * size + high, dtype=np.int64)
 
 
-def _rare_words(profiles: Sequence[Profile]) -> list[tuple[str, ...]]:
-    """Each event's rarest words among those that some other event uses too."""
-    frequency: dict[str, int] = defaultdict(int)
-    tokens = [set(p.clause) for p in profiles]
-    for found in tokens:
-        for token in found:
-            frequency[token] += 1
-    return [
-        tuple(sorted((t for t in found if frequency[t] > 1), key=lambda t: (frequency[t], t)))[
-            :RARE_KEYS
-        ]
-        for found in tokens
-    ]
+_LEVELS = ("day", "month", "year")
 
 
-def period_keys(value: TimeValue) -> Iterator[str]:
-    """The blocks of time a value falls in: its months (and the ones it touches), or its years."""
-    assert value.start and value.end
-    last_year = (value.end - timedelta(microseconds=1)).year
-    years = (f"y{year}" for year in range(value.start.year, last_year + 1))
-    if _is_coarse(value):
-        yield from itertools.islice(years, MAX_YEARS)
-        return
-    yield from years
-    yield from _months(value.start - _ADJACENT, value.end + _ADJACENT)
+def level(value: TimeValue) -> int:
+    """Which blocks a value is compared in: 0 by day, 1 by month, 2 by year."""
+    start, end = _span(value)
+    length = end - start
+    return 0 if length <= _FINE else 1 if length <= _COARSE else 2
 
 
-def _months(start: datetime, end: datetime) -> Iterator[str]:
-    year, month = start.year, start.month
-    while (year, month) <= (end.year, end.month):
-        yield f"m{year:04d}-{month:02d}"
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+def periods(value: TimeValue, lvl: int) -> list[int]:
+    """The days (ordinals), months (year * 12 + month - 1) or years a value touches."""
+    start, end = _span(value)
+    last = end - timedelta(microseconds=1)
+    if lvl == 0:
+        return list(range(start.toordinal(), last.toordinal() + 1))
+    if lvl == 1:
+        return list(range(_month_number(start), _month_number(last) + 1))
+    return list(range(start.year, last.year + 1))[:MAX_YEARS]
 
 
-def _is_coarse(value: TimeValue) -> bool:
-    assert value.start and value.end
-    return value.end - value.start > _COARSE
+def _month_number(moment: datetime) -> int:
+    return moment.year * 12 + moment.month - 1
 
 
 # -- grouping ---------------------------------------------------------------------------------
@@ -406,16 +481,20 @@ def _find(parent: list[int], index: int) -> int:
 
 def make_entry(
     events: Sequence[Event],
-    space: TextSpace,
+    typical: np.ndarray,
     groups: list[list[int]],
     articles: dict[str, Article],
 ) -> Entry:
-    """One entry from agreeing groups of events: placed at the date most articles give."""
+    """One entry from agreeing groups of events: placed at the date most articles give.
+
+    Its title and text are those of the most typical telling (the most alike to the others,
+    see `_typicality`) among the ones that give the entry's date.
+    """
     ordered = sorted(groups, key=lambda g: _vote_order(_vote(events, g)))
     votes = [_vote(events, g) for g in ordered]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
     value = votes[winner].value
-    lead = _representative(events, space, ordered[winner], value)
+    lead = _representative(events, typical, ordered[winner], value)
     told = sorted((events[i] for group in groups for i in group), key=_event_order)
     return Entry(
         id=entry_id(told),
@@ -456,19 +535,10 @@ def most_precise(values: Iterable[TimeValue]) -> TimeValue:
 
 
 def _representative(
-    events: Sequence[Event], space: TextSpace, group: list[int], value: TimeValue
+    events: Sequence[Event], typical: np.ndarray, group: list[int], value: TimeValue
 ) -> Event:
-    """The telling most like the others, among those that give the entry's date."""
     dated = [i for i in group if events[i].value == value] or group
-    if len(dated) == 1:
-        return events[dated[0]]
-    others = group[:MAX_BLOCK]
-
-    def centrality(i: int) -> tuple[float, str]:
-        total = space.similarities([i] * len(others), others).sum()
-        return round(float(total), 6), events[i].id
-
-    return events[max(dated, key=centrality)]
+    return events[max(dated, key=lambda i: (round(float(typical[i]), 6), events[i].id))]
 
 
 def _status(told: Sequence[Event], articles: dict[str, Article]) -> Status:
