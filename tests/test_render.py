@@ -285,6 +285,17 @@ def test_timeline_json_keeps_the_contract_and_timelinejs_the_precision(site):
     assert talks["text"]["headline"] == "Talks &lt;b&gt;set&lt;/b&gt;", "TimelineJS renders HTML"
 
 
+def test_timeline_json_matches_its_shipped_schema(site):
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(site["assets/timeline-1.schema.json"])
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.validate(json.loads(site["timeline.json"]), schema)
+    broken = json.loads(site["timeline.json"])
+    del broken["events"][0]["sources"][0]["quote"]
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
 def test_feed_is_atom_with_stable_ids(site):
     feed = site["feed.xml"].decode()
     assert '<feed xmlns="http://www.w3.org/2005/Atom">' in feed

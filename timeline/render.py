@@ -41,7 +41,13 @@ from timeline.site_pages import (
     shorten,
 )
 
-ASSETS = ("assets/style.css", "assets/timeline.js", "assets/search.js", "assets/favicon.svg")
+ASSETS = (
+    "assets/style.css",
+    "assets/timeline.js",
+    "assets/search.js",
+    "assets/favicon.svg",
+    "assets/timeline-1.schema.json",
+)
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
 UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
