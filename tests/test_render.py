@@ -393,3 +393,11 @@ def test_undated_statements_are_paginated():
     assert "undated-4.html" not in files
     assert files["undated-3.html"].decode().count("<q>") == 50
     assert 'href="undated-2.html"' in files["undated.html"].decode()
+
+
+def test_ids_are_unique_on_every_page():
+    files = render(big_timeline(450))
+    for name, data in files.items():
+        if name.endswith(".html"):
+            ids = re.findall(r'\sid="([^"]+)"', data.decode())
+            assert len(ids) == len(set(ids)), (name, sorted({i for i in ids if ids.count(i) > 1}))
