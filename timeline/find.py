@@ -11,7 +11,9 @@ The language knowledge lives in `resources/<language>/time/`:
 
 A rule's ``match:`` line is a sequence of elements separated by spaces: ``<table>`` (a
 capture named after the table), ``<table:name>`` (the same table captured as ``name``), a
-literal word, ``a|b`` literal alternatives; a trailing ``?`` makes an element optional.
+literal word, ``a|b`` literal alternatives; a trailing ``?`` makes an element optional, a
+leading ``@`` (on the first or last elements) makes it context: required, but not part of
+the expression ("at" in "at the time").
 Words are joined by whitespace or a hyphen, punctuation by optional whitespace.
 
 Every rule is compiled to one regular expression without nested repetition, so matching is
@@ -303,8 +305,10 @@ def compile_match(
     """The regular expression for a rule's match line, and its captures (name -> table)."""
     groups: list[tuple[str, str]] = []
     words = match.split()
-    context = [w[1:] for w in words if w.startswith("@")]
-    elements = [_parse_element(e, tables, groups) for e in words if not e.startswith("@")]
+    core = [i for i, w in enumerate(words) if not w.startswith("@")]
+    before = [w[1:] for w in words[: core[0]]] if core else []
+    after = [w[1:] for w in words[core[-1] + 1 :]] if core else []
+    elements = [_parse_element(words[i], tables, groups) for i in core]
     # Leading optional elements carry the joiner after them; the others the joiner before.
     lead = next((i for i, e in enumerate(elements) if not e[1]), len(elements))
     body = ""
@@ -316,11 +320,18 @@ def compile_match(
         else:
             piece = _join(elements[i - 1], punct) + regex
         body += f"(?:{piece})?" if optional else piece
-    if context:
+    body += _BOUNDARY_END
+    if before:
         # Words that must come before the expression but are not part of it ("at" the time).
-        lead_in = _WORD_JOIN.join(_element_regex(c, tables, groups) for c in context)
+        lead_in = _WORD_JOIN.join(_element_regex(c, tables, groups) for c in before)
         body = f"{lead_in}{_WORD_JOIN}(?P<{SPAN}>{body})"
-    return re.compile(_BOUNDARY_START + body + _BOUNDARY_END, re.IGNORECASE), tuple(groups)
+    if after:
+        # ... or after it ("the year" ended March 31).
+        body += (
+            f"(?={_WORD_JOIN}{_WORD_JOIN.join(_element_regex(c, tables, groups) for c in after)}"
+        )
+        body += _BOUNDARY_END + ")"
+    return re.compile(_BOUNDARY_START + body, re.IGNORECASE), tuple(groups)
 
 
 def _join(previous: tuple[str, bool, bool], punct: bool) -> str:

@@ -450,7 +450,7 @@ def _tense(context: Context) -> int:
     reporting = _nearest(tables["report"], left, right)
     if reporting and reporting[0] <= _REPORT_REACH:
         return -1
-    cue = _nearest(tables["tense"], left, right)
+    cue = _nearest(tables["tense"], left, right, ignore=tables["report"])
     return _offset(cue[1]) if cue else 0
 
 
@@ -465,15 +465,22 @@ def _clause(context: Context) -> tuple[str, str]:
     return left, right[: stop.start()] if stop else right
 
 
-def _nearest(table: Table, left: str, right: str) -> tuple[int, str] | None:
-    """The value of the table's word or phrase nearest the mention in its clause, with how
-    many words away it is; on the left when both sides are as near."""
+def _nearest(
+    table: Table, left: str, right: str, ignore: Table | None = None
+) -> tuple[int, str] | None:
+    """The value of the table's word or phrase nearest the mention in its clause (leaving out
+    words the `ignore` table knows), with how many words away it is; on the left when both
+    sides are as near."""
     pattern = phrase_pattern(table)
+
+    def wanted(m: re.Match[str]) -> bool:
+        return ignore is None or ignore.lookup(m.group()) is None
+
     found: list[tuple[int, int, str]] = []
-    *_, last = (None, *pattern.finditer(left))
+    last = next((m for m in reversed(list(pattern.finditer(left))) if wanted(m)), None)
     if last is not None:
         found.append((len(_WORD.findall(left, last.end())), 0, last.group()))
-    first = pattern.search(right)
+    first = next((m for m in pattern.finditer(right) if wanted(m)), None)
     if first is not None:
         found.append((len(_WORD.findall(right, 0, first.start())), 1, first.group()))
     if not found:
