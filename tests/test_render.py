@@ -401,3 +401,11 @@ def test_ids_are_unique_on_every_page():
         if name.endswith(".html"):
             ids = re.findall(r'\sid="([^"]+)"', data.decode())
             assert len(ids) == len(set(ids)), (name, sorted({i for i in ids if ids.count(i) > 1}))
+
+
+def test_an_empty_timeline_still_renders_every_page():
+    empty = replace(sample_timeline(), entries=(), context=())
+    files = render(empty)
+    assert "0 events from 2 articles" in text(files["index.html"])
+    assert "None: every statement" in text(files["undated.html"])
+    assert json.loads(files["timeline.json"])["events"] == []
