@@ -245,3 +245,20 @@ def test_mentions_are_sorted_by_start() -> None:
     found = resolve_text("In 2011, and on Monday, and last week, and in July.", TUE)
     assert [m.start for m in found] == sorted(m.start for m in found)
     assert len(found) == 4
+
+
+def test_a_dateline_confirms_the_publish_date() -> None:
+    (mention,) = resolve_text("SEOUL, Sept. 5 (Reuters) - North Korea said", TUE)
+    assert (mention.value.value, mention.notes) == ("2023-09-05", ())
+
+
+def test_a_dateline_that_disagrees_is_noted() -> None:
+    (mention,) = resolve_text("SEOUL, Sept. 4 (Reuters) - North Korea said", TUE)
+    assert mention.value.value == "2023-09-04"
+    assert mention.notes == ("the dateline says 2023-09-04, the article is dated 2023-09-05",)
+
+
+def test_a_date_before_a_bracket_inside_a_sentence_is_no_dateline() -> None:
+    text = "Officials said the vote would be held on a later day than planned, Sept. 4 (Monday)."
+    (mention,) = resolve_text(text, TUE)
+    assert mention.notes == ()

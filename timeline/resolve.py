@@ -27,6 +27,7 @@ from timeline.timex import iso_week, period_of, shift, time_value
 
 _FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
 _ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
+_WEEKDAY_FROM = re.compile(r"(\d{4})-(\d{2})-(\d{2})\+(\d)(.*)")
 _INTEGER = re.compile(r"[-+]?\d+(?:\*[-+]?\d+)*")
 _DESIGNATOR = re.compile(r"(\d*)(T?)([A-Z])")
 # TIMEX3 duration designators -> the calendar unit with that name in timex.py.
@@ -48,6 +49,7 @@ _ORDER = ("day", "week", "weekend", "month", "season", "quarter", "half", "year"
 _YEAR_REACH = (timedelta(days=200), timedelta(days=366))
 _ACROSS_NEW_YEAR = timedelta(days=92)
 _WEEK_REACH = (timedelta(days=7), timedelta(days=7))
+_DATELINE_REACH = 40  # characters from the start of its line to a dateline's date
 _WINDOW = 160
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
 _WORD = re.compile(r"\w+")  # characters either side of a mention searched for tense cues
@@ -257,6 +259,17 @@ def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolv
     return Resolved(period_of(_start(base), unit), anchor)
 
 
+def _dateline(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A date at the head of a line, before the wire service ("SEOUL, Sept. 5 (Reuters) -"):
+    the publish date, which it should confirm; a disagreement goes into the notes."""
+    resolved = _near(args, fields, context)
+    line_start = context.text.rfind("\n", 0, context.start) + 1
+    if context.start - line_start > _DATELINE_REACH or resolved.value == context.day.isoformat():
+        return resolved
+    note = f"the dateline says {resolved.value}, the article is dated {context.day.isoformat()}"
+    return Resolved(resolved.value, resolved.anchor, (note,))
+
+
 def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A year back from the period a report is about ("a year ago" after "the third quarter"
     is that quarter a year before), else an amount back from the anchor."""
@@ -319,6 +332,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "next": _next,
     "within": _within,
     "then": _then,
+    "dateline": _dateline,
     "ago": _ago,
     "current": _current,
     "none": _none,
@@ -357,12 +371,18 @@ def _candidates(template: str, day: date) -> list[str]:
 
 
 def _concrete(value: str) -> str:
-    """A value naming a weekday of an ISO week ("2023-W36-1") as a calendar day."""
+    """A value naming a weekday of an ISO week ("2023-W36-1"), or the first given weekday on
+    or after a day ("2023-11-22+4", Thanksgiving), as a calendar day."""
     match = _ISO_WEEKDAY.fullmatch(value)
-    if not match:
-        return value
-    year, week, weekday, rest = match.groups()
-    return date.fromisocalendar(int(year), int(week), int(weekday)).isoformat() + rest
+    if match:
+        year, week, weekday, rest = match.groups()
+        return date.fromisocalendar(int(year), int(week), int(weekday)).isoformat() + rest
+    match = _WEEKDAY_FROM.fullmatch(value)
+    if match:
+        year, month, day, weekday, rest = match.groups()
+        first = date(int(year), int(month), int(day))
+        return (first + timedelta(days=(int(weekday) - first.isoweekday()) % 7)).isoformat() + rest
+    return value
 
 
 def _interval(value: str, context: Context) -> tuple[datetime, datetime]:
