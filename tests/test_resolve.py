@@ -259,6 +259,6 @@ def test_a_dateline_that_disagrees_is_noted() -> None:
 
 
 def test_a_date_before_a_bracket_inside_a_sentence_is_no_dateline() -> None:
-    text = "Officials said the vote would be held on a later day than planned, Sept. 4 (Monday)."
-    (mention,) = resolve_text(text, TUE)
-    assert mention.notes == ()
+    text = "Officials said the vote, first planned for Sept. 4 (a Monday), was moved."
+    (mention,) = [m for m in resolve_text(text, TUE) if m.text == "Sept. 4"]
+    assert (mention.value.value, mention.notes) == ("2023-09-04", ())
