@@ -105,7 +105,8 @@ class _Site:
         self.entry_of = {
             (ev.article_id, ev.mention.start): e.id for e in timeline.entries for ev in e.events
         }
-        self.notes = {k: render_markdown(v) for k, v in read_notes(options.notes).items()}
+        self.raw_notes = read_notes(options.notes)
+        self.notes = {k: render_markdown(v) for k, v in self.raw_notes.items()}
         self.searchable = options.search and site_search.available()
         self.base_url = options.base_url.strip() or None
 
@@ -224,8 +225,7 @@ class _Site:
 
     def data_files(self, html_pages: list[str]) -> Iterator[tuple[str, bytes]]:
         t, base = self.timeline, self.base_url
-        raw_notes = read_notes(self.options.notes)
-        yield "timeline.json", exports.timeline_json(t, raw_notes).encode("utf-8")
+        yield "timeline.json", exports.timeline_json(t, self.raw_notes).encode("utf-8")
         yield "timelinejs.json", exports.timelinejs_json(t).encode("utf-8")
         yield "calendar.ics", exports.icalendar(t, base).encode("utf-8")
         yield "feed.xml", exports.atom_feed(t, base).encode("utf-8")
