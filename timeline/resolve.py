@@ -48,6 +48,9 @@ _ORDER = ("day", "week", "weekend", "month", "season", "quarter", "half", "year"
 # the anchor a yearless date of the next or last year must be to be taken without a tense.
 _YEAR_REACH = (timedelta(days=200), timedelta(days=366))
 _ACROSS_NEW_YEAR = timedelta(days=92)
+# A date this close to the anchor stays in its year whatever the tense: cues are not sure
+# enough to move it a whole year away.
+_TENSE_SLACK = timedelta(days=30)
 _WEEK_REACH = (timedelta(days=7), timedelta(days=7))
 _DATELINE_REACH = 40  # characters from the start of its line to a dateline's date
 _WINDOW = 160
@@ -419,8 +422,8 @@ def _choose(
 
 def _choose_year(options: list[str], context: Context, tense: int) -> str:
     """Of a date in the year before, of and after the anchor's: the one the tense points to
-    when it is within reach; else the one close to the anchor across a new year; else the
-    anchor's own year."""
+    when it is within reach (and the anchor's year puts it well on the other side); else the
+    one close to the anchor across a new year; else the anchor's own year."""
     before, same, after = options
     day_start, day_end = _anchor_day(context)
     start, end = _interval(same, context)
@@ -428,9 +431,10 @@ def _choose_year(options: list[str], context: Context, tense: int) -> str:
         return same
     gap_before = day_start - _interval(before, context)[1]
     gap_after = _interval(after, context)[0] - day_end
-    if tense < 0 and start >= day_end and gap_before <= _YEAR_REACH[0]:
+    far_ahead, far_back = start - day_end > _TENSE_SLACK, day_start - end > _TENSE_SLACK
+    if tense < 0 and far_ahead and gap_before <= _YEAR_REACH[0]:
         return before
-    if tense > 0 and end <= day_start and gap_after <= _YEAR_REACH[1]:
+    if tense > 0 and far_back and gap_after <= _YEAR_REACH[1]:
         return after
     if tense <= 0 and gap_before <= _ACROSS_NEW_YEAR:
         return before
