@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from timeline.find import compile_match, find, load_language
@@ -80,3 +82,11 @@ def test_every_rule_begins_with_a_word_or_a_number() -> None:
 def test_repeated_trigger_words(text) -> None:
     found = find(text)
     assert all(text[c.start : c.end] == c.text for c in found)
+
+
+def test_resources_live_inside_the_package_so_the_wheel_ships_them() -> None:
+    import timeline
+    from timeline.find import RESOURCES
+
+    assert RESOURCES.parent == Path(timeline.__file__).parent
+    assert (RESOURCES / "en" / "time" / "rules").is_dir()

@@ -262,3 +262,11 @@ def test_a_date_before_a_bracket_inside_a_sentence_is_no_dateline() -> None:
     text = "Officials said the vote, first planned for Sept. 4 (a Monday), was moved."
     (mention,) = [m for m in resolve_text(text, TUE) if m.text == "Sept. 4"]
     assert (mention.value.value, mention.notes) == ("2023-09-04", ())
+
+
+def test_a_naive_publish_date_is_taken_as_utc() -> None:
+    (mention,) = resolve_text("said on Monday", datetime(2023, 9, 5, 12))
+    assert (mention.value.value, mention.value.start) == (
+        "2023-09-04",
+        datetime(2023, 9, 4, tzinfo=UTC),
+    )

@@ -16,7 +16,7 @@ WORDS = st.sampled_from([
 ])  # fmt: skip
 TEXTS = st.one_of(st.text(), st.lists(WORDS, max_size=30).map(" ".join))
 PUBLISHED = st.datetimes(
-    min_value=datetime(1001, 1, 1), max_value=datetime(2098, 12, 31), timezones=st.just(UTC)
+    min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31), timezones=st.just(UTC)
 )
 
 
