@@ -106,22 +106,20 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
     space = TextSpace(placed, profiles)
     agree, disagree = candidate_pairs(placed, space)
     groups = _Groups(placed)
-    for _, i, j in agree:
+    for i, j in agree.links():
         groups.join_if_agreeing(i, j)
-    for _, i, j in disagree:
+    for i, j in disagree.links():
         groups.join_if_adjacent(i, j)
     typical = _typicality(len(placed), agree)
     entries = [make_entry(placed, typical, nested, by_id) for nested in groups.members()]
     return MergeResult(mark_key(entries), context)
 
 
-def _typicality(size: int, pairs: Sequence[Pair]) -> np.ndarray:
+def _typicality(size: int, pairs: Links) -> np.ndarray:
     """How much each event is like the events its date agrees with: its summed similarity."""
     total = np.zeros(size)
-    if pairs:
-        scores, left, right = (np.asarray(column) for column in zip(*pairs, strict=True))
-        np.add.at(total, left.astype(np.int64), scores)
-        np.add.at(total, right.astype(np.int64), scores)
+    np.add.at(total, pairs.left, pairs.score)
+    np.add.at(total, pairs.right, pairs.score)
     return total
 
 
@@ -273,10 +271,20 @@ def _cosines(matrix: csr_matrix, left: Rows, right: Rows) -> np.ndarray:
 
 # -- blocking ---------------------------------------------------------------------------------
 
-Pair = tuple[float, int, int]
+
+@dataclass(frozen=True)
+class Links:
+    """Scored pairs of events (left[n], right[n]) with left < right, best first."""
+
+    score: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+
+    def links(self) -> Iterator[tuple[int, int]]:
+        return zip(self.left.tolist(), self.right.tolist(), strict=True)
 
 
-def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[list[Pair], list[Pair]]:
+def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, Links]:
     """Alike pairs whose dates agree, and very alike pairs whose dates lie side by side.
 
     Only events of one status are paired. Each list is sorted best first, so that grouping
@@ -312,15 +320,12 @@ class _Calendar:
         return np.asarray(after & before, dtype=bool)
 
 
-def _scored(left: np.ndarray, right: np.ndarray, space: TextSpace, threshold: float) -> list[Pair]:
+def _scored(left: np.ndarray, right: np.ndarray, space: TextSpace, threshold: float) -> Links:
     scores = space.similarities(left, right)
     keep = scores >= threshold
-    kept = zip(scores[keep].tolist(), left[keep].tolist(), right[keep].tolist(), strict=True)
-    return _best_first(list(kept))
-
-
-def _best_first(pairs: list[Pair]) -> list[Pair]:
-    return sorted(pairs, key=lambda p: (-p[0], p[1], p[2]))
+    score, left, right = scores[keep], left[keep].astype(np.int64), right[keep].astype(np.int64)
+    order = np.lexsort((right, left, -score))  # best first; ties in index order
+    return Links(score[order], left[order], right[order])
 
 
 def adjacent(a: TimeValue, b: TimeValue) -> bool:

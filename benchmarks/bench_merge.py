@@ -1,0 +1,183 @@
+"""Merge throughput: date-blocked candidates vs naive all-pairs, 400 -> 10,000 articles.
+
+Synthetic but news-like input: a story of N articles runs over N/20 days (about twenty articles
+a day, as in a busy real collection). Each article is published on some day and tells about ten
+events: most happened on or shortly before its publish day, some are dated only by week, month
+or year, and some are vague. An event is told with the names of its happening (people, places,
+organisations drawn from a pool shared by the whole story), some of its own words, and filler
+words, so that different events share words just as real reports of one story do.
+
+The baseline is the same merge with blocking turned off (every pair of events is scored); it is
+run on the smallest sizes only, since it grows with the square of the input. On a busy machine
+the timings wander: small sizes take the best of three runs, and the load average is printed.
+
+    .venv/bin/python benchmarks/bench_merge.py            # full table
+    .venv/bin/python benchmarks/bench_merge.py --quick    # 400 and 1,000 articles only
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta
+from unittest import mock
+
+import numpy as np
+
+from timeline import merge
+from timeline.model import Anchor, Article, Event, Granularity, Mention, Status, TimeValue
+
+START = datetime(2009, 3, 1, tzinfo=UTC)
+ARTICLES_PER_DAY = 20
+EVENTS_PER_ARTICLE = 10
+HAPPENINGS_PER_DAY = 12
+SIZES = (400, 1_000, 2_500, 5_000, 10_000)
+NAIVE_SIZES = (200, 400)
+REPEATS = 3  # timings are the best of this many runs, up to REPEAT_UP_TO articles
+REPEAT_UP_TO = 2_500
+
+
+def words(rng: random.Random, pool: Sequence[str], n: int) -> list[str]:
+    return rng.sample(list(pool), n)
+
+
+class Story:
+    """The happenings of a synthetic news story, each with its day, names and words."""
+
+    def __init__(self, days: int, rng: random.Random) -> None:
+        self.rng = rng
+        self.names = [f"Name{n}" for n in range(max(200, days * 4))]
+        self.vocabulary = [f"word{n}" for n in range(5_000)]
+        self.happenings = [
+            (day, words(rng, self.names, 3), words(rng, self.vocabulary, 6))
+            for day in range(days)
+            for _ in range(HAPPENINGS_PER_DAY)
+        ]
+
+    def sentence(self, happening: int) -> str:
+        _, names, own = self.happenings[happening]
+        told = self.rng.sample(names, 2) + self.rng.sample(own, 4)
+        told += words(self.rng, self.vocabulary, 5) + words(self.rng, self.names, 1)
+        self.rng.shuffle(told)
+        return "The report said " + " ".join(told) + "."
+
+
+def value_for(day: datetime, rng: random.Random) -> TimeValue:
+    """A day most of the time; sometimes its week, month or year; sometimes only 'recently'."""
+    roll = rng.random()
+    if roll < 0.65:
+        return TimeValue(day.date().isoformat(), "DATE", Granularity.DAY, day, day + timedelta(1))
+    if roll < 0.75:
+        monday = day - timedelta(days=day.weekday())
+        week = f"{monday.isocalendar().year}-W{monday.isocalendar().week:02d}"
+        return TimeValue(week, "DATE", Granularity.WEEK, monday, monday + timedelta(7))
+    if roll < 0.85:
+        first = day.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return TimeValue(first.strftime("%Y-%m"), "DATE", Granularity.MONTH, first, following)
+    if roll < 0.9:
+        first = day.replace(month=1, day=1)
+        return TimeValue(
+            str(day.year), "DATE", Granularity.YEAR, first, first.replace(year=day.year + 1)
+        )
+    return TimeValue("PAST_REF", "DATE", Granularity.PAST)
+
+
+def corpus(n_articles: int, seed: int = 7) -> tuple[list[Event], list[Article]]:
+    """n articles and their events, reproducible from the seed."""
+    rng = random.Random(seed)
+    days = max(1, n_articles // ARTICLES_PER_DAY)
+    story = Story(days, rng)
+    articles: list[Article] = []
+    events: list[Event] = []
+    for n in range(n_articles):
+        published = START + timedelta(days=rng.randrange(days))
+        article_id = f"a{n:05d}"
+        told = list(_told(story, published, rng))
+        body = "\n\n".join(sentence for sentence, _ in told)
+        articles.append(
+            Article(article_id, f"{article_id}.md", article_id, published, body, source=f"s{n % 7}")
+        )
+        events.extend(_events(article_id, told))
+    return events, articles
+
+
+def _told(story: Story, published: datetime, rng: random.Random) -> Iterator[tuple[str, TimeValue]]:
+    today = (published - START).days
+    for _ in range(EVENTS_PER_ARTICLE):
+        day = max(0, today - min(int(rng.expovariate(0.5)), 30))
+        happening = day * HAPPENINGS_PER_DAY + rng.randrange(HAPPENINGS_PER_DAY)
+        yield story.sentence(happening), value_for(START + timedelta(days=day), rng)
+
+
+def _events(article_id: str, told: list[tuple[str, TimeValue]]) -> Iterator[Event]:
+    offset = 0
+    for sentence, value in told:
+        mention = Mention(offset, offset + 1, sentence[:1], value, Anchor.PUBLISHED)
+        yield Event(
+            f"{article_id}-{offset}",
+            article_id,
+            mention,
+            sentence,
+            offset,
+            sentence,
+            Status.REPORTED,
+        )
+        offset += len(sentence) + 2
+
+
+def all_pairs(events: Sequence[Event], profiles: Sequence[object]) -> tuple[np.ndarray, np.ndarray]:
+    """The naive baseline's candidates: every pair of events."""
+    left, right = np.triu_indices(len(events), k=1)
+    return left.astype(np.int64), right.astype(np.int64)
+
+
+def timed(run: Callable[[], merge.MergeResult]) -> tuple[float, merge.MergeResult]:
+    started = time.perf_counter()
+    result = run()
+    return time.perf_counter() - started, result
+
+
+def measure(n_articles: int, *, naive: bool = False, repeats: int = 1) -> tuple[int, int, float]:
+    """Events, entries and the best time of `repeats` merges of n synthetic articles."""
+    events, articles = corpus(n_articles)
+    runs = []
+    for _ in range(repeats):
+        if naive:
+            with mock.patch.object(merge, "blocked_pairs", all_pairs):
+                runs.append(timed(lambda: merge.merge_events(events, articles)))
+        else:
+            runs.append(timed(lambda: merge.merge_events(events, articles)))
+    seconds, result = min(runs, key=lambda run: run[0])
+    return len(events), len(result.entries), seconds
+
+
+def main(argv: list[str]) -> None:
+    sizes = SIZES[:2] if "--quick" in argv else SIZES
+    print(f"{'articles':>8} {'events':>7} {'entries':>7} {'blocked s':>9} {'µs/event':>8}")
+    blocked: dict[int, float] = {}
+    print(
+        f"(best of {REPEATS} runs up to {REPEAT_UP_TO:,} articles; load {os.getloadavg()[0]:.1f})"
+    )
+    for n in sizes:
+        events, entries, seconds = measure(n, repeats=REPEATS if n <= REPEAT_UP_TO else 1)
+        blocked[n] = seconds
+        print(f"{n:>8} {events:>7} {entries:>7} {seconds:>9.2f} {1e6 * seconds / events:>8.1f}")
+    first, last = sizes[0], sizes[-1]
+    growth = blocked[last] / blocked[first]
+    print(
+        f"growth {first} -> {last} articles: x{last / first:.1f} input, x{growth:.1f} time "
+        f"(linear x{last / first:.1f}, quadratic x{(last / first) ** 2:.0f})"
+    )
+    print(f"\n{'articles':>8} {'naive s':>8} {'blocked s':>9} {'ratio':>6}")
+    for n in NAIVE_SIZES:
+        _, _, naive_seconds = measure(n, naive=True, repeats=REPEATS)
+        _, _, seconds = measure(n, repeats=REPEATS)
+        print(f"{n:>8} {naive_seconds:>8.2f} {seconds:>9.2f} {naive_seconds / seconds:>6.1f}x")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
