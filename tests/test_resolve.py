@@ -270,3 +270,50 @@ def test_a_naive_publish_date_is_taken_as_utc() -> None:
         "2023-09-04",
         datetime(2023, 9, 4, tzinfo=UTC),
     )
+
+
+KINDS = [
+    # relative to the publish date (Tuesday 2023-09-05)
+    ("visited three years ago", "three years ago", "2020", "DATE"),
+    ("sales will rise next month", "next month", "2023-10", "DATE"),
+    ("met earlier this year", "earlier this year", "2023", "DATE"),
+    ("he left two weeks ago", "two weeks ago", "2023-W34", "DATE"),
+    ("a decade ago", "a decade ago", "201", "DATE"),
+    ("he said this morning", "this morning", "2023-09-05TMO", "TIME"),
+    ("bids are due by 5 p.m.", "5 p.m.", "2023-09-05T17:00", "TIME"),
+    ("tonight", "tonight", "2023-09-05TNI", "TIME"),
+    ("in mid-August", "mid-August", "2023-08", "DATE"),
+    ("over the weekend", "the weekend", "2023-W35-WE", "DATE"),
+    ("last summer", "last summer", "2023-SU", "DATE"),
+    ("in the third quarter", "the third quarter", "2023-Q3", "DATE"),
+    ("on Christmas Day", "Christmas Day", "2023-12-25", "DATE"),
+    # explicit
+    ("in fiscal 1998", "fiscal 1998", "1998", "DATE"),
+    ("in the 1990s", "the 1990s", "199", "DATE"),
+    ("in the 19th century", "the 19th century", "18", "DATE"),
+    ("in the first half of 2024", "the first half of 2024", "2024-H1", "DATE"),
+    ("on 25 December 2022", "25 December 2022", "2022-12-25", "DATE"),
+    ("since the end of 2021", "the end of 2021", "2021", "DATE"),
+    # durations, sets, vague references
+    ("over the past decade", "the past decade", "P10Y", "DURATION"),
+    ("for three years", "three years", "P3Y", "DURATION"),
+    ("over the past two weeks", "the past two weeks", "P2W", "DURATION"),
+    ("within 18 months", "18 months", "P18M", "DURATION"),
+    ("a two-hour meeting", "two-hour", "PT2H", "DURATION"),
+    ("meets every week", "every week", "P1W", "SET"),
+    ("paid annually", "annually", "P1Y", "SET"),
+    ("Now the talks resume", "Now", "PRESENT_REF", "DATE"),
+    ("it is currently short", "currently", "PRESENT_REF", "DATE"),
+    ("in the future", "the future", "FUTURE_REF", "DATE"),
+]
+
+
+@pytest.mark.parametrize(("text", "span", "value", "type"), KINDS, ids=[k[0] for k in KINDS])
+def test_kinds_of_expression(text, span, value, type) -> None:
+    mention = only(text)
+    assert (mention.text, mention.value.value, mention.value.type) == (span, value, type)
+
+
+def test_mods_are_kept() -> None:
+    assert only("in late 2022").value.mod == "END"
+    assert only("for about a week").value.mod == "APPROX"
