@@ -240,3 +240,15 @@ def test_blocking_finds_pairs_across_levels_and_adjacent_days() -> None:
 def test_is_placeable() -> None:
     assert is_placeable(day(2023, 9, 4))
     assert not is_placeable(PAST_REF)
+
+
+def test_one_article_giving_two_dates_is_no_disagreement() -> None:
+    year = TimeValue("1918", "DATE", Granularity.YEAR, utc(1918, 1, 1), utc(1919, 1, 1))
+    next_year = TimeValue("1919", "DATE", Granularity.YEAR, utc(1919, 1, 1), utc(1920, 1, 1))
+    sentence = "The Spanish flu pandemic of 1918-1919 killed tens of millions of people worldwide."
+    corpus = Corpus()
+    first = corpus.add("a", sentence, year)
+    second = corpus.add("a", sentence, next_year)
+    entries, _ = corpus.merge()
+    assert entry_of(entries, first) != entry_of(entries, second)
+    assert all(not e.disagreement for e in entries)

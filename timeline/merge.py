@@ -50,6 +50,7 @@ CLAUSE_WEIGHT = 0.5  # how much the clause counts against its surroundings
 NAME_BOOST = 2  # a name counts this many times as much as another word
 AGREE_THRESHOLD = 0.2  # pass 1: dates agree, texts alike
 DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
+SAME_ARTICLE_THRESHOLD = 0.5  # two sentences of one article: only when much alike
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
 WINDOW_CHARS = 300  # how much of the article around the clause counts as its surroundings
@@ -287,17 +288,21 @@ class Links:
 def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, Links]:
     """Alike pairs whose dates agree, and very alike pairs whose dates lie side by side.
 
-    Only events of one status are paired. Each list is sorted best first, so that grouping
+    Only events of one status are paired. Two sentences of one article are two statements
+    unless they read much alike, and one article giving two dates is no disagreement between
+    sources ("the pandemic of 1918-1919"). Each list is sorted best first, so that grouping
     takes the surest links before the rest.
     """
     calendar = _Calendar(events)
     left, right = blocked_pairs(events, space.clause)
     same = calendar.status[left] == calendar.status[right]
     left, right = left[same], right[same]
+    apart = space.articles[left] != space.articles[right]
     overlap = calendar.overlaps(left, right)
-    near = ~overlap & calendar.near(left, right)
+    near = ~overlap & apart & calendar.near(left, right)
+    threshold = np.where(apart, AGREE_THRESHOLD, SAME_ARTICLE_THRESHOLD)
     return (
-        _scored(left[overlap], right[overlap], space, AGREE_THRESHOLD),
+        _scored(left[overlap], right[overlap], space, threshold[overlap]),
         _scored(left[near], right[near], space, DISAGREE_THRESHOLD),
     )
 
@@ -320,7 +325,9 @@ class _Calendar:
         return np.asarray(after & before, dtype=bool)
 
 
-def _scored(left: np.ndarray, right: np.ndarray, space: TextSpace, threshold: float) -> Links:
+def _scored(
+    left: np.ndarray, right: np.ndarray, space: TextSpace, threshold: float | np.ndarray
+) -> Links:
     scores = space.similarities(left, right)
     keep = scores >= threshold
     score, left, right = scores[keep], left[keep].astype(np.int64), right[keep].astype(np.int64)
