@@ -199,3 +199,29 @@ def test_dateline_and_list_marker_are_cleaned() -> None:
         "The CDC said on Monday that cases rose.",
         "Kim left on Monday.",
     ]
+
+
+def test_a_dateline_gives_one_event_and_none_beside_a_date_of_the_lead() -> None:
+    body = "GENEVA | Thu Apr 30, 2009 11:39 am EDT GENEVA (Reuters) - The WHO met on Wednesday."
+    when = datetime(2009, 4, 30, 15, 39, tzinfo=UTC)
+    clock = TimeValue("2009-04-30T11:39", "TIME", Granularity.TIME, when, when + timedelta(0, 60))
+    dateline = (mention(body, "2009", year(2009)), mention(body, "11:39 am EDT", clock))
+    lead = mention(body, "on Wednesday", day(2009, 4, 29))
+    published = datetime(2009, 4, 30, tzinfo=UTC)
+    only_dateline = extract_events(article(body, published), dateline)
+    assert [e.mention.text for e in only_dateline] == ["11:39 am EDT"]
+    assert only_dateline[0].sentence == "The WHO met on Wednesday."
+    with_lead = extract_events(article(body, published), (*dateline, lead))
+    assert [e.mention.text for e in with_lead] == ["on Wednesday"]
+
+
+@pytest.mark.parametrize(
+    ("clause", "status"),
+    [
+        ("Schools re-scheduled exams this month.", Status.REPORTED),
+        ("Schools have scheduled exams this month.", Status.EXPECTED),
+    ],
+)
+def test_cue_words_match_whole_words_only(clause: str, status: Status) -> None:
+    (event,) = extract_events(article(clause), (mention(clause, "this month", month(2023, 9)),))
+    assert event.status is status

@@ -52,7 +52,7 @@ def word_list(language: str, name: str) -> tuple[str, ...]:
 def _phrase_pattern(language: str, name: str) -> re.Pattern[str]:
     phrases = sorted(word_list(language, name), key=len, reverse=True)
     alternatives = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in phrases) or "(?!)"
-    return re.compile(rf"(?<![\w'’])(?:{alternatives})(?![\w])", re.IGNORECASE)
+    return re.compile(rf"(?<![\w'’-])(?:{alternatives})(?![\w-])", re.IGNORECASE)
 
 
 @cache
@@ -71,7 +71,7 @@ def extract_events(article: Article, mentions: tuple[Mention, ...]) -> tuple[Eve
     events = [
         event
         for span, found in sorted(by_clause.items())
-        for event in _clause_events(article, span, event_mentions(found))
+        for event in _clause_events(article, span, _past_dateline(article, span, found))
     ]
     return tuple(events)
 
@@ -87,6 +87,24 @@ def event_mentions(mentions: Iterable[Mention]) -> tuple[Mention, ...]:
     if not dated:
         return (min(found, key=_vagueness),) if found else ()
     return tuple(m for m in dated if not any(_inside(m, other) for other in dated))
+
+
+def _past_dateline(
+    article: Article, span: tuple[int, int], mentions: list[Mention]
+) -> tuple[Mention, ...]:
+    """The event mentions of a clause, of which a wire dateline gives at most one.
+
+    A dateline ("GENEVA | Thu Apr 30, 2009 11:39 am EDT GENEVA (Reuters) - ") dates the lead
+    as a whole: its most precise mention stands for it, and only if the lead names no date.
+    """
+    chosen = event_mentions(mentions)
+    dateline = _DATELINE.match(article.body[span[0] : span[1]])
+    if dateline is None:
+        return chosen
+    end = span[0] + dateline.end()
+    inside = [m for m in chosen if m.start < end]
+    outside = tuple(m for m in chosen if m.start >= end)
+    return outside or ((min(inside, key=_vagueness),) if inside else ())
 
 
 def _vagueness(mention: Mention) -> tuple[int, int]:
