@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
+from timeline.events import extract_events
+from timeline.load import load_folder
 from timeline.merge import (
     ArticleWords,
     TextSpace,
@@ -19,6 +22,7 @@ from timeline.merge import (
     profile,
 )
 from timeline.model import Anchor, Article, Entry, Event, Granularity, Mention, Status, TimeValue
+from timeline.resolve import resolve_text
 
 
 def utc(y: int, m: int, d: int) -> datetime:
@@ -252,3 +256,34 @@ def test_one_article_giving_two_dates_is_no_disagreement() -> None:
     entries, _ = corpus.merge()
     assert entry_of(entries, first) != entry_of(entries, second)
     assert all(not e.disagreement for e in entries)
+
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def seed_entries() -> tuple[Entry, ...]:
+    articles = load_folder(SEEDS).articles
+    events = [e for a in articles for e in extract_events(a, resolve_text(a.body, a.published))]
+    return merge_events(events, articles).entries
+
+
+def telling(entries: tuple[Entry, ...], value: str, words: str) -> list[Entry]:
+    return [
+        e for e in entries if e.value.value == value and any(words in x.sentence for x in e.events)
+    ]
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the seed articles ship with the repository")
+def test_seed_story_merges_into_its_known_entries(seed_entries: tuple[Entry, ...]) -> None:
+    (nyt,) = telling(seed_entries, "2023-09-04", "Times")
+    assert len(nyt.article_ids) >= 4
+    (remarks,) = telling(seed_entries, "2023-09-04", "Interfax")
+    assert len(remarks.article_ids) >= 3
+    (visit,) = telling(seed_entries, "2023-07", "Shoigu")
+    assert [v.value.value for v in visit.disagreement] == ["2023-07", "2023-08"]
+    assert len(visit.disagreement[0].event_ids) > len(visit.disagreement[1].event_ids)
+    forum = [e for e in seed_entries if e.value.value == "2023-09-10/2023-09-13"]
+    assert len(forum) == 1
+    trips = [e for e in seed_entries if e.value.value == "2023-09"]
+    assert [e.status for e in trips] == [Status.EXPECTED]
