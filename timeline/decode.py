@@ -45,6 +45,7 @@ _LATIN = set("ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâã
 _LATIN |= set("’‘“”–—…«»°£€§©®·¡¿ªº×•‚„‹›\xa0")
 # C0/C1 controls but tab and newline; DEL; bidi embeddings, overrides and isolates; BOMs inside.
 _UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\ufeff]")
+_UNSAFE_IN_NAMES = re.compile(f"[\t\n{_UNSAFE.pattern[1:-1]}]")
 _SNIFF = 8192
 
 
@@ -128,4 +129,4 @@ def clean_text(text: str) -> tuple[str, int]:
 def shown(name: str) -> str:
     """A file name safe to print on one terminal line (controls and bad bytes escaped)."""
     out = name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
-    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+    return _UNSAFE_IN_NAMES.sub(lambda m: f"\\u{ord(m.group()):04x}", out)

@@ -40,6 +40,8 @@ _NOT_ARTICLES = ("readme", "about", "license", "changelog")
 MAX_ARTICLE_BYTES = 10_000_000
 _MAX_FRONT_MATTER = 65_536
 _MAX_META_TEXT = 2_000
+_MAX_META_ITEMS = 50
+MAX_LINE_CHARS = 100_000  # no paragraph of news is this long; later stages need not fear one
 # Publish dates outside these years are typos, and leave no room for date arithmetic.
 PUBLISHED_YEARS = (1800, 2199)
 _TERMINAL = tuple('.!?:;"”’)')
@@ -200,6 +202,7 @@ def _problem(err: ArticleError) -> Problem:
 
 def load_text(text: str, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
     """Turn the decoded text of one file into an Article."""
+    _refuse_long_lines(text, rel)
     return article_from_raw(read_front_matter(text, rel), rel, options)
 
 
@@ -238,11 +241,33 @@ def article_from_raw(
         or options.language,
         url=_text_field(meta, "url", rel),
         dropped=dropped,
-        meta=tuple(
-            (k, str(v)[:_MAX_META_TEXT]) for k, v in sorted(meta.items()) if k not in _KNOWN_FIELDS
-        ),
+        meta=tuple((k, _meta_text(v)) for k, v in sorted(meta.items()) if k not in _KNOWN_FIELDS),
     )
     return article, warnings
+
+
+def _refuse_long_lines(text: str, rel: str) -> None:
+    """Stop at a line far longer than any paragraph of prose (minified or generated text)."""
+    longest = max(text.split("\n"), key=len)
+    if len(longest) > MAX_LINE_CHARS:
+        raise ArticleError(
+            rel,
+            f"has a line of {len(longest):,} characters; lines over {MAX_LINE_CHARS:,} are "
+            "not read as prose",
+            "break the text into paragraphs, or check the file is an article",
+            text[: text.find(longest)].count("\n") + 1,
+        )
+
+
+def _meta_text(value: Any) -> str:
+    """A front-matter value as bounded text: YAML aliases can make a tiny block enormous, so
+    only scalars and the first scalars of a list are kept."""
+    if isinstance(value, list):
+        items = (v for v in value[:_MAX_META_ITEMS] if not isinstance(v, (list, dict)))
+        return ", ".join(_meta_text(v) for v in items)[:_MAX_META_TEXT]
+    if isinstance(value, dict):
+        return ""
+    return str(value)[:_MAX_META_TEXT]
 
 
 def _without_controls(raw: RawArticle) -> tuple[RawArticle, int]:
