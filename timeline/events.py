@@ -3,14 +3,18 @@
 An event is what one clause of one article reports at one date. The clause is found by
 splitting the body into sentences (full stops after abbreviations, initials and inside quotes
 do not count) and sentences into clauses at semicolons. A clause with dated mentions gives one
-event per dated mention; a clause with only vague ones ("recently", "for years") gives one
-event that the merge stage keeps as context. The words that mark a future event, the
-abbreviations and the attribution openings live in `resources/<language>/events/*.txt`.
+event per dated mention, each with the stretch of the clause its date governs (`Event.focus`:
+"Shoigu travelled last month ..., Watson said on Monday"); a wire dateline dates the lead once.
+A clause with only vague mentions ("recently", "for years") gives one event that the merge
+stage keeps as context. The words that mark a future event, the abbreviations and the
+attribution openings live in `resources/<language>/events/*.txt`.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
+import sys
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import cache
@@ -35,6 +39,7 @@ _LIST_MARKER = re.compile(r"^[-–—•*·]+\s+")
 _LEADING_QUOTE = re.compile(r'^["“][^"“”]+[,.]?["”],?\s+(?P<rest>[^"“”]+)$')
 _TRAILING_PUNCT = re.compile(r"[\s,;:–—-]+$")
 _SPACE = re.compile(r"\s+")
+_NO_END = sys.maxsize
 
 
 @cache
@@ -238,9 +243,9 @@ def _quote_spans(line: str) -> Iterator[tuple[int, int]]:
 
 
 def _clause_of(clauses: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
-    for start, end in clauses:
-        if start <= offset < end:
-            return start, end
+    index = bisect.bisect_right(clauses, (offset, _NO_END)) - 1
+    if index >= 0 and clauses[index][0] <= offset < clauses[index][1]:
+        return clauses[index]
     return None
 
 
