@@ -13,6 +13,7 @@ from timeline.evaluate.tls import (
     SystemScore,
     TimelineScore,
     Window,
+    entry_weight,
     evaluate,
     format_report,
     most_published_days,
@@ -20,7 +21,16 @@ from timeline.evaluate.tls import (
     score_dates,
     window,
 )
-from timeline.model import Article
+from timeline.model import (
+    Anchor,
+    Article,
+    Entry,
+    Event,
+    Granularity,
+    Mention,
+    Status,
+    TimeValue,
+)
 
 D = date.fromisoformat
 
@@ -135,3 +145,21 @@ def test_a_day_that_later_articles_name_beats_a_busy_publishing_day(tmp_path: Pa
     assert (report.system.f1, report.baseline.f1) == (1.0, 0.5)
     text = format_report(report)
     assert "wire" in text and "most published days" in text
+
+
+def test_an_entry_counts_more_when_later_articles_tell_it() -> None:
+    start = datetime(2009, 4, 24, tzinfo=UTC)
+    value = TimeValue("2009-04-24", "DATE", Granularity.DAY, start, start.replace(day=25))
+    mention = Mention(0, 1, "x", value, Anchor.PUBLISHED)
+
+    def told_by(*article_ids: str) -> Entry:
+        events = tuple(
+            Event(f"{a}-0", a, mention, "x", 0, "x", Status.REPORTED) for a in article_ids
+        )
+        return Entry("e", value, "x", "x", Status.REPORTED, events, importance=2.0)
+
+    published = {"same": D("2009-04-24"), "later": D("2009-04-26")}
+    day = D("2009-04-24")
+    assert entry_weight(told_by("later"), day, published) == 2.0
+    assert entry_weight(told_by("same"), day, published) == 1.0
+    assert entry_weight(told_by("same", "later"), day, published) == 1.5
