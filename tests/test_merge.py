@@ -287,3 +287,19 @@ def test_seed_story_merges_into_its_known_entries(seed_entries: tuple[Entry, ...
     assert len(forum) == 1
     trips = [e for e in seed_entries if e.value.value == "2023-09"]
     assert [e.status for e in trips] == [Status.EXPECTED]
+
+
+def test_nothing_to_merge() -> None:
+    assert merge_events([], []).entries == ()
+    corpus = Corpus()
+    vague = corpus.add("a", "Russia has recently called for closer ties.", PAST_REF)
+    result = merge_events(corpus.events, [])
+    assert (result.entries, result.context) == ((), (vague,))
+
+
+def test_events_whose_article_is_unknown_still_merge() -> None:
+    corpus = Corpus()
+    first = corpus.add("a", NYT, day(2023, 9, 4))
+    second = corpus.add("b", NYT, day(2023, 9, 4))
+    (entry,) = merge_events(corpus.events, []).entries
+    assert set(entry.events) == {first, second}
