@@ -37,7 +37,7 @@ _BOUNDARY_END = r"(?!(?<=\w)\w)"
 _TOKEN = re.compile(r"\w+")
 _MEMO_SIZE = 4096  # words a table remembers the value of
 _WORD_END = r"(?!\w)"
-_DIGITS = "#"  # the key of every token that begins with a digit
+_DIGITS = "#"  # the key of every token that begins with a digit (rules add their patterns)
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 SPAN = "span"  # the capture that holds the expression when a rule also matches context
 
@@ -143,7 +143,7 @@ class Language:
         """The rules whose match may begin with tokens of these keys, and their pattern."""
         pair = (first, second)
         if pair not in self._dispatch:
-            rules = tuple(r for r in self.rules if (first,) in r.starts or pair in r.starts)
+            rules = tuple(r for r in self.rules if any(_fits(s, pair) for s in r.starts))
             self._dispatch[pair] = (_any_of(rules), rules) if rules else None
             if len(rules) == 1:  # the rule's own pattern is as cheap a test
                 self._dispatch[pair] = (rules[0].regex, rules)
@@ -159,7 +159,7 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     """
     lang = load_language(language)
     lowered = _lower(text)
-    matches: list[Candidate] = []
+    matches: list[tuple[re.Match[str], Rule]] = []
     for token in lang.trigger.finditer(lowered):
         after = _TOKEN.search(lowered, token.end())
         entry = lang.rules_at(token_key(token.group()), token_key(after.group()) if after else "")
@@ -168,8 +168,9 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
         for rule in entry[1]:
             m = rule.regex.match(text, token.start())
             if m and m.end() > m.start():
-                matches.append(_candidate(m, rule, text, lang))
-    return tuple(sorted(_without_overlaps(matches), key=lambda c: c.start))
+                matches.append((m, rule))
+    kept = sorted(_without_overlaps(matches), key=lambda match: _span(match[0])[0])
+    return tuple(_candidate(m, rule, text, lang) for m, rule in kept)
 
 
 def _lower(text: str) -> str:
@@ -180,9 +181,22 @@ def _lower(text: str) -> str:
     return "".join(c.lower()[:1] or c for c in text)
 
 
+def _fits(start: tuple[str, ...], tokens: tuple[str, str]) -> bool:
+    """Whether a rule's start keys fit the keys of the next two tokens."""
+    return all(
+        key == token or (token == _DIGITS and key.startswith(_DIGITS))
+        for key, token in zip(start, tokens, strict=False)
+    )
+
+
 def token_key(token: str) -> str:
     """How a token is looked up in the rule index: digits as "#", words in lower case."""
     return _DIGITS if token[0].isdigit() else token.lower()
+
+
+def _span(m: re.Match[str]) -> tuple[int, int]:
+    """Where the expression is: the whole match, or its span group when it has context."""
+    return m.span(SPAN) if m.re.groupindex.get(SPAN) else m.span()
 
 
 def _candidate(m: re.Match[str], rule: Rule, text: str, lang: Language) -> Candidate:
@@ -191,17 +205,27 @@ def _candidate(m: re.Match[str], rule: Rule, text: str, lang: Language) -> Candi
         for name, table in rule.groups
         if m.group(name) is not None
     )
-    start, end = m.span(SPAN) if SPAN in m.groupdict() else m.span()
+    start, end = _span(m)
     return Candidate(start, end, text[start:end], rule, fields)
 
 
-def _without_overlaps(matches: list[Candidate]) -> list[Candidate]:
-    taken: list[Candidate] = []
+Match = tuple[re.Match[str], Rule]
+
+
+def _without_overlaps(matches: list[Match]) -> list[Match]:
+    """The longest matches (then the earliest rule's) that do not overlap a longer one."""
+    taken: list[Match] = []
     used: set[int] = set()
-    for cand in sorted(matches, key=lambda c: (c.start - c.end, c.rule.order, c.start)):
-        if not used.intersection(range(cand.start, cand.end)):
-            taken.append(cand)
-            used.update(range(cand.start, cand.end))
+
+    def priority(match: Match) -> tuple[int, int, int]:
+        start, end = _span(match[0])
+        return start - end, match[1].order, start
+
+    for match in sorted(matches, key=priority):
+        span = range(*_span(match[0]))
+        if not used.intersection(span):
+            taken.append(match)
+            used.update(span)
     return taken
 
 
@@ -370,13 +394,21 @@ def _element_keys(element: str, tables: dict[str, Table]) -> set[tuple[str, ...]
     if element.startswith("<") and element.endswith(">"):
         table = tables[element[1:-1].partition(":")[0]]
         keys = {_token_keys(word) for word in table.words}
-        # Regular-expression entries stand for numbers: one token that begins with a digit.
-        return keys | ({(_DIGITS,)} if table.patterns else set())
+        # Regular-expression entries stand for numbers: one token that begins with a digit;
+        # its key carries the patterns, so that the trigger looks for just those numbers.
+        numbers = "|".join(f"(?:{pattern.pattern})" for pattern, _ in table.patterns)
+        return keys | ({(_DIGITS + numbers,)} if numbers else set())
     return {_token_keys(alt) for alt in element.split("|")}
 
 
 def _token_keys(phrase: str) -> tuple[str, ...]:
-    return tuple(token_key(t) for t in _TOKEN.findall(phrase)[:2])
+    """The keys of a phrase's first two tokens; a word that begins with a digit ("19th") is
+    a number key whose pattern is the word itself."""
+    keys = []
+    for token in _TOKEN.findall(phrase)[:2]:
+        key = token_key(token)
+        keys.append(key + re.escape(token.lower()) if key == _DIGITS else key)
+    return tuple(keys)
 
 
 @cache
@@ -404,17 +436,19 @@ def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:
 
 
 def _alternation(ends: dict[str, str]) -> str:
-    """A regex matching any of the keys (each followed by its end), sharing common prefixes."""
-    digits = ends.pop(_DIGITS, None)
+    """A regex matching any of the keys (each followed by its end), sharing common prefixes;
+    a number key ("#" and its patterns) matches what its patterns match."""
     trie: dict[str, Any] = {}
-    for word, end in ends.items():
+    numbers = []
+    for key, end in ends.items():
+        if key.startswith(_DIGITS):
+            numbers.append(f"(?:{key[len(_DIGITS) :]}){end}")
+            continue
         node = trie
-        for char in word:
+        for char in key:
             node = node.setdefault(char, {})
         node[""] = end
-    branches = [_render(trie)] if trie else []
-    if digits is not None:
-        branches.append(r"\d\w*" + digits)
+    branches = ([_render(trie)] if trie else []) + numbers
     return "(?:" + "|".join(branches) + ")"
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import dateparser
 
@@ -234,9 +234,10 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     options = [_concrete(v) for v in _candidates(template, context.day)]
     if direction is not None:
         return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
+    tense = cache(lambda: _tense(context))  # worked out only when the choice needs it
     if "{W}" in template:
-        return Resolved(_choose(options, context, _tense(context), _WEEK_REACH), Anchor.PUBLISHED)
-    return Resolved(_choose_year(options, context, _tense(context)), Anchor.PUBLISHED)
+        return Resolved(_choose(options, context, tense, _WEEK_REACH), Anchor.PUBLISHED)
+    return Resolved(_choose_year(options, context, tense), Anchor.PUBLISHED)
 
 
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -408,7 +409,10 @@ def _anchor_day(context: Context) -> tuple[datetime, datetime]:
 
 
 def _choose(
-    options: list[str], context: Context, tense: int, reach: tuple[timedelta, timedelta]
+    options: list[str],
+    context: Context,
+    tense: Callable[[], int],
+    reach: tuple[timedelta, timedelta],
 ) -> str:
     """The option overlapping the anchor's day; else the one on the side the tense points to
     if it lies within `reach` of the anchor; else the nearer one (the past when as near)."""
@@ -420,14 +424,14 @@ def _choose(
     before = max((v for v in options if spans[v][1] <= day_start), key=lambda v: spans[v][0])
     after = min((v for v in options if spans[v][0] >= day_end), key=lambda v: spans[v][0])
     gap_before, gap_after = day_start - spans[before][1], spans[after][0] - day_end
-    if tense < 0 and gap_before <= reach[0]:
+    if tense() < 0 and gap_before <= reach[0]:
         return before
-    if tense > 0 and gap_after <= reach[1]:
+    if tense() > 0 and gap_after <= reach[1]:
         return after
     return after if gap_after < gap_before else before
 
 
-def _choose_year(options: list[str], context: Context, tense: int) -> str:
+def _choose_year(options: list[str], context: Context, tense: Callable[[], int]) -> str:
     """Of a date in the year before, of and after the anchor's: the one the tense points to
     when it is within reach (and the anchor's year puts it well on the other side); else the
     one close to the anchor across a new year; else the anchor's own year."""
@@ -439,13 +443,15 @@ def _choose_year(options: list[str], context: Context, tense: int) -> str:
     gap_before = day_start - _interval(before, context)[1]
     gap_after = _interval(after, context)[0] - day_end
     far_ahead, far_back = start - day_end > _TENSE_SLACK, day_start - end > _TENSE_SLACK
-    if tense < 0 and far_ahead and gap_before <= _YEAR_REACH[0]:
+    if not (far_ahead or far_back):
+        return same
+    if tense() < 0 and far_ahead and gap_before <= _YEAR_REACH[0]:
         return before
-    if tense > 0 and far_back and gap_after <= _YEAR_REACH[1]:
+    if tense() > 0 and far_back and gap_after <= _YEAR_REACH[1]:
         return after
-    if tense <= 0 and gap_before <= _ACROSS_NEW_YEAR:
+    if tense() <= 0 and gap_before <= _ACROSS_NEW_YEAR:
         return before
-    if tense >= 0 and gap_after <= _ACROSS_NEW_YEAR:
+    if tense() >= 0 and gap_after <= _ACROSS_NEW_YEAR:
         return after
     return same
 
@@ -454,7 +460,7 @@ def _choose_strictly(options: list[str], context: Context, direction: int) -> st
     """The latest option wholly before the anchor's day (-1), the earliest wholly after it
     (+1), or for 0 the one holding it, else the nearest."""
     if direction == 0:
-        return _choose(options, context, 0, (timedelta(0), timedelta(0)))
+        return _choose(options, context, lambda: 0, (timedelta(0), timedelta(0)))
     day_start, day_end = _anchor_day(context)
     spans = {v: _interval(v, context) for v in options}
     if direction < 0:
