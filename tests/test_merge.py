@@ -303,3 +303,23 @@ def test_events_whose_article_is_unknown_still_merge() -> None:
     second = corpus.add("b", NYT, day(2023, 9, 4))
     (entry,) = merge_events(corpus.events, []).entries
     assert set(entry.events) == {first, second}
+
+
+def test_dates_that_agree_are_one_side_of_a_disagreement() -> None:
+    clock = utc(2009, 5, 21) + timedelta(hours=17, minutes=11)
+    at_time = TimeValue(
+        "2009-05-21T17:11", "TIME", Granularity.TIME, clock, clock + timedelta(0, 60)
+    )
+    mutations = "Geneva scientists found Mutations in the Swine virus genome."
+    warning = "Margaret Chan warned Ministers about Hospital preparedness."
+    corpus = Corpus()
+    on_day = [corpus.add(name, mutations, day(2009, 5, 21)) for name in ("a", "b")]
+    at_clock = corpus.add("c", warning, at_time)
+    next_day = corpus.add("d", f"{mutations} {warning}", day(2009, 5, 22))
+    entries, _ = corpus.merge()
+    assert len(entries) == 1
+    (entry,) = entries
+    assert [v.value for v in entry.disagreement] == [at_time, day(2009, 5, 22)]
+    assert entry.disagreement[0].event_ids == tuple(sorted(e.id for e in [*on_day, at_clock]))
+    assert entry.disagreement[1].event_ids == (next_day.id,)
+    assert entry.value == at_time

@@ -502,7 +502,7 @@ def make_entry(
     Its title and text are those of the most typical telling (the most alike to the others,
     see `_typicality`) among the ones that give the entry's date.
     """
-    ordered = sorted(groups, key=lambda g: _vote_order(_vote(events, g)))
+    ordered = sorted(_agreeing(events, groups), key=lambda g: _vote_order(_vote(events, g)))
     votes = [_vote(events, g) for g in ordered]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
     value = votes[winner].value
@@ -518,6 +518,25 @@ def make_entry(
         disagreement=tuple(votes) if len(votes) > 1 else (),
         importance=importance(told, value, articles),
     )
+
+
+def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int]]:
+    """Groups whose dates agree with each other pooled into one: a vote per distinct date.
+
+    Two groups can meet in an entry only through a third one beside both; when their own
+    dates agree ("2009-05-21" and "2009-05-21T17:11") they are one side, not two.
+    """
+    pooled: list[tuple[Span, list[int]]] = []
+    for group in sorted(groups, key=lambda g: _vote_order(_vote(events, g))):
+        span = _span(_vote(events, group).value)
+        for n, (shared, members) in enumerate(pooled):
+            start, end = max(shared[0], span[0]), min(shared[1], span[1])
+            if start < end:
+                pooled[n] = ((start, end), members + group)
+                break
+        else:
+            pooled.append((span, list(group)))
+    return [members for _, members in pooled]
 
 
 def _vote(events: Sequence[Event], group: list[int]) -> DateVote:
