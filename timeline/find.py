@@ -448,7 +448,9 @@ def _alternation(ends: dict[str, str]) -> str:
         for char in key:
             node = node.setdefault(char, {})
         node[""] = end
-    branches = ([_render(trie)] if trie else []) + numbers
+    branches = [_render(trie)] if trie else []
+    if numbers:  # one test of the first character spares trying each number pattern
+        branches.append("(?=[0-9])(?:" + "|".join(numbers) + ")")
     return "(?:" + "|".join(branches) + ")"
 
 

@@ -121,15 +121,20 @@ def resolve_candidate(candidate: Candidate, context: Context) -> Mention | None:
     """The Mention for one candidate, or None when its value cannot be worked out."""
     rule = candidate.rule
     fields = _fields(candidate)
-    op, *args = rule.value.split()
+    op, *args = _split(rule.value)
     try:
         resolved = _OPERATIONS[op](args, fields, context)
-        mod = _fill(rule.mod, fields, strict=False) or None
+        mod = _fill(rule.mod, fields, strict=False) or None if rule.mod else None
         value = time_value(resolved.value, _type(rule.type, resolved.value), mod, context.tz)
     except (Unresolvable, ValueError, KeyError, IndexError, OverflowError):
         return None
     return Mention(candidate.start, candidate.end, candidate.text, value, resolved.anchor,
                    rule.name, resolved.notes)  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _split(value_line: str) -> list[str]:
+    return value_line.split()
 
 
 def _type(declared: str, value: str) -> str:
@@ -153,6 +158,9 @@ def _fields(candidate: Candidate) -> dict[str, str]:
 def _fill(template: str, fields: dict[str, str], *, strict: bool = True) -> str:
     """`template` with each {field} filled in: {field:N} zero-pads its digits to N places,
     {field:~N} keeps its first N digits."""
+
+    if "{" not in template:
+        return template
 
     def one(match: re.Match[str]) -> str:
         name, prefix, width = match.groups()
