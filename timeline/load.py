@@ -84,7 +84,7 @@ def load_folder(source: Path, options: LoadOptions = LoadOptions()) -> LoadResul
         found, trouble = load_path(path, rel, options)
         articles.extend(found)
         problems.extend(trouble)
-    unique, clashes = _unique_ids(articles)
+    unique, clashes = unique_ids(articles)
     return LoadResult(tuple(unique), tuple(problems + clashes))
 
 
@@ -138,11 +138,11 @@ def _passed_over(path: Path, rel: str, root: Path) -> Problem | None:
     return None
 
 
-def read_bytes(path: Path, rel: str) -> bytes:
+def read_bytes(path: Path, rel: str, limit: int | None = MAX_ARTICLE_BYTES) -> bytes:
     """The bytes of one article file, refusing files too big to be an article."""
     try:
         size = path.stat().st_size
-        if size > MAX_ARTICLE_BYTES:
+        if limit is not None and size > limit:
             raise ArticleError(
                 rel,
                 f"is {size / 1e6:.1f} MB; articles over {MAX_ARTICLE_BYTES / 1e6:.0f} MB are "
@@ -156,10 +156,21 @@ def read_bytes(path: Path, rel: str) -> bytes:
 
 def load_path(path: Path, rel: str, options: LoadOptions) -> tuple[list[Article], list[Problem]]:
     """Every article of one file, and its problems; a file that fails is a problem, not a stop."""
-    if path.suffix.lower() in MANY_SUFFIXES:
-        return _load_many(path, rel, options)
+    limit = None if path.suffix.lower() in MANY_SUFFIXES else MAX_ARTICLE_BYTES
     try:
-        article, warnings = load_file(path, rel, options)
+        data = read_bytes(path, rel, limit)
+    except ArticleError as err:
+        return [], [_problem(err)]
+    return load_bytes(data, rel, options)
+
+
+def load_bytes(data: bytes, rel: str, options: LoadOptions) -> tuple[list[Article], list[Problem]]:
+    """Every article in the bytes of the file `rel`, and its problems; touches no disk, so it
+    can run in another process or on another machine."""
+    if Path(rel).suffix.lower() in MANY_SUFFIXES:
+        return _load_many(data, rel, options)
+    try:
+        article, warnings = _load_one(data, rel, options)
     except ArticleError as err:
         return [], [_problem(err)]
     return [article], warnings
@@ -167,22 +178,26 @@ def load_path(path: Path, rel: str, options: LoadOptions) -> tuple[list[Article]
 
 def load_file(path: Path, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
     """Read one file into an Article, with the warnings it raised."""
-    if path.suffix.lower() in HTML_SUFFIXES:
+    return _load_one(read_bytes(path, rel), rel, options)
+
+
+def _load_one(data: bytes, rel: str, options: LoadOptions) -> tuple[Article, list[Problem]]:
+    if Path(rel).suffix.lower() in HTML_SUFFIXES:
         from timeline.readers import read_html
 
-        return article_from_raw(read_html(read_bytes(path, rel), rel), rel, options)
-    text, warnings = decoding.decode(read_bytes(path, rel), rel)
+        return article_from_raw(read_html(data, rel), rel, options)
+    text, warnings = decoding.decode(data, rel)
     article, more = load_text(text, rel, options)
     return article, [*warnings, *more]
 
 
-def _load_many(path: Path, rel: str, options: LoadOptions) -> tuple[list[Article], list[Problem]]:
+def _load_many(data: bytes, rel: str, options: LoadOptions) -> tuple[list[Article], list[Problem]]:
     """A file of many articles (JSON Lines): a bad line is reported with its number, skipped."""
     from timeline.readers import read_jsonl
 
     articles: list[Article] = []
     problems: list[Problem] = []
-    for raw in read_jsonl(path.read_bytes(), rel):
+    for raw in read_jsonl(data, rel):
         try:
             if isinstance(raw, ArticleError):
                 raise raw
@@ -486,7 +501,7 @@ def slugify(text: str) -> str:
     return slug or "article"
 
 
-def _unique_ids(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
+def unique_ids(articles: list[Article]) -> tuple[list[Article], list[Problem]]:
     """Give every article a unique id; a clash is renamed and reported."""
     seen: set[str] = set()
     out: list[Article] = []
