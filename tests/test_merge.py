@@ -323,3 +323,18 @@ def test_dates_that_agree_are_one_side_of_a_disagreement() -> None:
     assert entry.disagreement[0].event_ids == tuple(sorted(e.id for e in [*on_day, at_clock]))
     assert entry.disagreement[1].event_ids == (next_day.id,)
     assert entry.value == at_time
+
+
+@pytest.mark.parametrize(("value", "joined"), [(day(2023, 8, 30), True), (month(2023, 8), False)])
+def test_a_coarse_date_needs_more_likeness_to_join(value: TimeValue, joined: bool) -> None:
+    corpus = Corpus()
+    kirby = corpus.add(
+        "a",
+        "Kirby said Russia and North Korea advanced Arms negotiations at the Kremlin.",
+        day(2023, 8, 30),
+    )
+    sanctions = corpus.add(
+        "b", "Treasury sanctioned three Entities over Arms deals with North Korea.", value
+    )
+    entries, _ = corpus.merge()
+    assert (entry_of(entries, kirby) == entry_of(entries, sanctions)) is joined

@@ -51,6 +51,7 @@ NAME_BOOST = 2  # a name counts this many times as much as another word
 AGREE_THRESHOLD = 0.2  # pass 1: dates agree, texts alike
 DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
 SAME_ARTICLE_THRESHOLD = 0.5  # two sentences of one article: only when much alike
+LEVEL_STEP = 0.1  # a month-long date joins a day's telling only when alike by this much more
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
 WINDOW_CHARS = 300  # how much of the article around the clause counts as its surroundings
@@ -290,8 +291,9 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
 
     Only events of one status are paired. Two sentences of one article are two statements
     unless they read much alike, and one article giving two dates is no disagreement between
-    sources ("the pandemic of 1918-1919"). Each list is sorted best first, so that grouping
-    takes the surest links before the rest.
+    sources ("the pandemic of 1918-1919"). A coarse date says less about which event it is, so
+    a month-long date must read more alike to join a day than another day must. Each list is
+    sorted best first, so that grouping takes the surest links before the rest.
     """
     calendar = _Calendar(events)
     left, right = blocked_pairs(events, space.clause)
@@ -301,6 +303,7 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
     overlap = calendar.overlaps(left, right)
     near = ~overlap & apart & calendar.near(left, right)
     threshold = np.where(apart, AGREE_THRESHOLD, SAME_ARTICLE_THRESHOLD)
+    threshold = threshold + LEVEL_STEP * np.abs(calendar.level[left] - calendar.level[right])
     return (
         _scored(left[overlap], right[overlap], space, threshold[overlap]),
         _scored(left[near], right[near], space, DISAGREE_THRESHOLD),
@@ -315,6 +318,7 @@ class _Calendar:
         self.start = np.array([a.timestamp() for a, _ in spans], dtype=np.float64)
         self.end = np.array([b.timestamp() for _, b in spans], dtype=np.float64)
         self.status = np.array([e.status is Status.EXPECTED for e in events], dtype=bool)
+        self.level = np.array([level(e.value) for e in events], dtype=np.int64)
 
     def overlaps(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return np.asarray((self.start[i] < self.end[j]) & (self.start[j] < self.end[i]), dtype=bool)
