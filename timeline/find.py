@@ -16,7 +16,8 @@ leading ``@`` (on the first or last elements) makes it context: required, but no
 the expression ("at" in "at the time").
 Words are joined by whitespace or a hyphen, punctuation by optional whitespace.
 
-Every rule is compiled to one regular expression without nested repetition, so matching is
+Every rule is compiled to one regular expression without nested repetition, tried only where
+one pattern (a trie of the words a rule can begin with) says a match may begin, so finding is
 linear in the length of the text; overlapping matches are settled longest-first.
 """
 
@@ -103,12 +104,8 @@ class Rule:
     order: int = 0
     source: str = ""
     # The keys (see `token_key`) of the first two tokens a match can begin with; a single key
-    # when a match can be one token long (or its second token cannot be foreseen).
+    # when a match can be one token long.
     starts: frozenset[tuple[str, ...]] = frozenset()
-
-    @property
-    def first(self) -> frozenset[str]:
-        return frozenset(start[0] for start in self.starts)
 
 
 @dataclass(frozen=True)
