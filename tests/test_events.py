@@ -9,6 +9,7 @@ import pytest
 from timeline.events import (
     event_mentions,
     extract_events,
+    focused,
     make_title,
     split_clauses,
     split_sentences,
@@ -225,3 +226,36 @@ def test_a_dateline_gives_one_event_and_none_beside_a_date_of_the_lead() -> None
 def test_cue_words_match_whole_words_only(clause: str, status: Status) -> None:
     (event,) = extract_events(article(clause), (mention(clause, "this month", month(2023, 9)),))
     assert event.status is status
+
+
+WATSON = "Shoigu travelled last month to North Korea seeking munitions, Watson said on Monday."
+
+
+@pytest.mark.parametrize(
+    ("focus", "expected"),
+    [
+        ("", WATSON),
+        (
+            "Watson said on Monday.",
+            "Watson said on Monday: Shoigu travelled last month to North Korea seeking munitions",
+        ),
+        (
+            "Shoigu travelled last month to North Korea seeking munitions,",
+            "Shoigu travelled last month to North Korea seeking munitions,",
+        ),
+    ],
+)
+def test_focused_title_text(focus: str, expected: str) -> None:
+    assert focused(WATSON, focus) == expected
+
+
+def test_each_event_of_a_two_date_sentence_gets_its_own_title() -> None:
+    body = WATSON
+    mentions = (
+        mention(body, "last month", month(2023, 8)),
+        mention(body, "on Monday", day(2023, 9, 4)),
+    )
+    travel, statement = extract_events(article(body), mentions)
+    assert travel.focus == "Shoigu travelled last month to North Korea seeking munitions,"
+    assert statement.focus == "Watson said on Monday."
+    assert statement.title.startswith("Watson said on Monday: Shoigu travelled")

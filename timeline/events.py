@@ -23,6 +23,7 @@ from importlib import resources
 from timeline.model import PRECISION_RANK, Article, Event, Granularity, Mention, Status
 
 TITLE_WORDS = 14
+SHORT_FOCUS_WORDS = 6  # a focus this short is a telling ("Watson said on Monday"), not an event
 _RESOURCE_DIR = "resources/{language}/events/{name}.txt"
 _FALLBACK_LANGUAGE = "en"
 
@@ -130,21 +131,35 @@ def _clause_events(
 ) -> Iterator[Event]:
     raw = article.body[span[0] : span[1]]
     text = clean_text(raw)
-    title = make_title(text, article.language)
     offsets = [m.start - span[0] for m in mentions]
     focuses = focus_spans(raw, offsets) if len(mentions) > 1 else [(0, len(raw))]
     for mention, (start, end) in zip(mentions, focuses, strict=True):
         part = raw[start:end]
+        focus = clean_text(part) if len(mentions) > 1 else ""
         yield Event(
             id=f"{article.id}-{mention.start}",
             article_id=article.id,
             mention=mention,
             sentence=text,
             sentence_start=span[0],
-            title=title,
+            title=make_title(focused(text, focus), article.language),
             status=event_status(mention, part, article.published, article.language),
-            focus=clean_text(part) if len(mentions) > 1 else "",
+            focus=focus,
         )
+
+
+def focused(text: str, focus: str) -> str:
+    """A clause told from the stretch its event's date governs, for the event's title.
+
+    A long stretch stands alone; a short one ("Watson said on Monday.") is the telling of the
+    rest, and comes first: "Watson said on Monday: Shoigu travelled last month to ...".
+    """
+    if not focus or focus == text:
+        return text
+    if len(focus.split()) > SHORT_FOCUS_WORDS:
+        return focus
+    rest = _TRAILING_PUNCT.sub("", text.replace(focus, " ")).strip()
+    return f"{_TRAILING_PUNCT.sub('', focus.rstrip('.'))}: {rest}" if rest else focus
 
 
 def focus_spans(clause: str, offsets: list[int]) -> list[tuple[int, int]]:
