@@ -74,3 +74,11 @@ def test_to_timeml_round_trips(tmp_path: Path) -> None:
         (m.start, m.end, m.value.value) for m in mentions
     ]
     assert parsed.created == published
+
+
+def test_a_file_that_is_not_timeml_is_skipped_and_named(doc: Path) -> None:
+    (doc.parent / "broken.tml").write_text("<TimeML><TEXT>unclosed", encoding="utf-8")
+    report = evaluate([doc.parent])
+    assert report.documents == 1
+    assert len(report.skipped) == 1 and "broken.tml" in report.skipped[0]
+    assert "skipped" in format_report(report)

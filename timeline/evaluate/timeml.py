@@ -74,6 +74,7 @@ class Report:
     type_accuracy: float
     value_accuracy: float
     errors: tuple[Error, ...] = field(default=())
+    skipped: tuple[str, ...] = ()  # files that could not be read, and why
 
     @property
     def type_f1(self) -> float:
@@ -85,11 +86,18 @@ class Report:
 
 
 def evaluate(paths: list[Path]) -> Report:
-    """Score `resolve_text` on the TimeML files in `paths` (files or folders of .tml files)."""
+    """Score `resolve_text` on the TimeML files in `paths` (files or folders of .tml files).
+
+    A file that cannot be read as TimeML is left out and named in the report.
+    """
     counts = _Counts()
-    for doc in (read_timeml(p) for p in _tml_files(paths)):
-        system = tuple(_timex(m) for m in resolve_text(doc.text, doc.created))
-        counts.add(doc, system)
+    for path in _tml_files(paths):
+        try:
+            doc = read_timeml(path)
+        except (ET.ParseError, ValueError, OSError) as err:
+            counts.skipped.append(f"{path}: {err}")
+            continue
+        counts.add(doc, tuple(_timex(m) for m in resolve_text(doc.text, doc.created)))
     return counts.report()
 
 
@@ -119,6 +127,7 @@ def format_report(report: Report, errors: bool = False) -> str:
         f"{'value F1':14}{'':16}{report.value_f1 * 100:8.2f}   (accuracy "
         f"{report.value_accuracy * 100:.2f})",
     ]
+    lines += [f"skipped {skipped}" for skipped in report.skipped]
     if errors:
         lines += ["", f"errors ({len(report.errors)}):"]
         lines += [_error_line(e) for e in report.errors]
@@ -168,12 +177,14 @@ def _instant(value: str) -> datetime:
 
 
 def _flatten(node: ET.Element, pieces: list[str], gold: list[Timex], top: bool = False) -> None:
-    start = sum(map(len, pieces))
+    """Append the node's text (tags removed) to `pieces`; record each TIMEX3 met on the way."""
+    first = len(pieces)
+    start = sum(map(len, pieces)) if node.tag == "TIMEX3" else 0
     pieces.append(node.text or "")
     for child in node:
         _flatten(child, pieces, gold)
     if node.tag == "TIMEX3" and not top:
-        text = "".join(pieces)[start:]
+        text = "".join(pieces[first:])
         gold.append(Timex(start, start + len(text), text, node.get("type", ""),
                           node.get("value", "")))  # fmt: skip
     if not top:
@@ -201,6 +212,7 @@ class _Counts:
     same_type: int = 0
     same_value: int = 0
     errors: list[Error] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
 
     def add(self, doc: Document, system: tuple[Timex, ...]) -> None:
         self.documents += 1
@@ -245,6 +257,7 @@ class _Counts:
             type_accuracy=_ratio(self.same_type, self.pairs),
             value_accuracy=_ratio(self.same_value, self.pairs),
             errors=tuple(self.errors),
+            skipped=tuple(self.skipped),
         )
 
 
