@@ -153,12 +153,9 @@ class ArticleWords:
 
     def __init__(self, article: Article) -> None:
         self.stop = stopwords(article.language)
-        found = [
-            (m.start(), _POSSESSIVE.sub("", m.group()).rstrip("."))
-            for m in _word_matches(article.body)
-        ]
-        self.starts = [start for start, _ in found]
-        self.words = [word for _, word in found]
+        matches = list(_word_matches(article.body))
+        self.starts = [m.start() for m in matches]
+        self.words = [_word(m) for m in matches]
         folded = [word.casefold() for word in self.words]
         self.content = [w if w not in self.stop and len(w) > 1 else "" for w in folded]
 
@@ -261,11 +258,7 @@ def _as_tokens(document: tuple[str, ...]) -> tuple[str, ...]:
 def _cosines(matrix: csr_matrix, left: Rows, right: Rows) -> np.ndarray:
     left_rows, right_rows = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
     parts = [
-        np.asarray(
-            matrix[left_rows[n : n + _CHUNK]]
-            .multiply(matrix[right_rows[n : n + _CHUNK]])
-            .sum(axis=1)
-        ).ravel()
+        _row_products(matrix[left_rows[n : n + _CHUNK]], matrix[right_rows[n : n + _CHUNK]])
         for n in range(0, len(left_rows), _CHUNK)
     ]
     return np.concatenate(parts) if parts else np.zeros(0)
@@ -311,7 +304,7 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
 
 
 class _Calendar:
-    """Every event's interval (in seconds), status and coarseness, as arrays."""
+    """Every event's interval (in seconds), status and blocking level, as arrays."""
 
     def __init__(self, events: Sequence[Event]) -> None:
         spans = [_span(e.value) for e in events]
