@@ -492,7 +492,7 @@ def _tense(context: Context) -> int:
     """
     left, right = _clause(context)
     tables = context.language.tables
-    reporting = _nearest(tables["report"], left, right)
+    reporting = _nearest(tables["report"], left, "")  # "said Monday", not "Monday, he said"
     if reporting and reporting[0] <= _REPORT_REACH:
         return -1
     cue = _nearest(tables["tense"], left, right, ignore=tables["report"])
