@@ -2,7 +2,8 @@
 
 `build()` reads as the list of stages (load -> find/resolve -> events -> merge -> render ->
 write). It gathers everything in memory first and writes only at the end, so a failure before
-the last step leaves the previous site untouched.
+the last step leaves the previous site untouched. The per-article stages (load, find/resolve,
+events) run file by file through `timeline.execute`: cached by content, in parallel.
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from timeline.cache import Cache
 from timeline.errors import StrictError
 from timeline.events import extract_events
-from timeline.load import LoadOptions, load_folder
+from timeline.execute import Analysed, Analysis, Execution, FileResult, analyse_folder, combine
+from timeline.execute import resolve_article as resolve_one
+from timeline.load import LoadOptions
 from timeline.merge import merge_events
 from timeline.model import Article, Mention, Problem, Timeline
 from timeline.render import ABOUT_FILE, NOTES_FILE, RenderOptions, render_site
-from timeline.resolve import resolve_text
 from timeline.write import refuse_overlap, write_site
 
 
@@ -43,6 +46,9 @@ class BuildConfig:
     write: bool = True  # False: do everything but write (`timeline check`)
     problems: tuple[Problem, ...] = ()  # warnings found before the build (e.g. config keys)
     progress: Callable[[int, int], None] | None = field(default=None, compare=False)
+    executor: str = "auto"  # where per-article stages run: auto, serial, process or dask
+    scheduler: str | None = None  # the Dask scheduler's address, for executor "dask"
+    cache: bool = True  # reuse per-article results from .timeline-cache/ beside the output
 
 
 @dataclass(frozen=True)
@@ -67,10 +73,10 @@ class BuildReport:
 def build(config: BuildConfig) -> BuildReport:
     """Read the articles under `config.source` and write the timeline site to `config.out`."""
     started = time.perf_counter()
-    # Load the articles, cleaned of page furniture; unreadable files become problems.
-    loaded = load_folder(config.source, _load_options(config))
-    # Find, resolve, attach and merge: the timeline itself, still in memory.
-    timeline = make_timeline(loaded.articles, config, loaded.problems)
+    # Load, resolve and attach events, file by file: cached by content, run in parallel.
+    analysed = analyse_folder(config.source, _analysis(config), _execution(config), config.progress)
+    # Merge across articles: the timeline itself, still in memory.
+    timeline = assemble(analysed, config)
     if config.strict and timeline.problems:
         raise StrictError(_strict_message(timeline.problems))
     # Render every page in memory, then swap the finished site into place.
@@ -93,28 +99,35 @@ def make_timeline(
     articles: Sequence[Article], config: BuildConfig, problems: Sequence[Problem] = ()
 ) -> Timeline:
     """Resolve every article's time expressions, turn them into events and merge those."""
-    mentions: dict[str, tuple[Mention, ...]] = {}
-    for done, article in enumerate(articles, 1):
-        mentions[article.id] = resolve_article(article, config)
-        if config.progress is not None:
-            config.progress(done, len(articles))
-    events = [e for a in articles for e in extract_events(a, mentions[a.id])]
-    merged = merge_events(events, articles)
+    results = [_analyse_loaded(a, config) for a in articles]
+    return assemble(combine(results, problems), config)
+
+
+def assemble(analysed: Analysed, config: BuildConfig) -> Timeline:
+    """Merge the events of every article into the timeline."""
+    merged = merge_events(analysed.events, analysed.articles)
+    mentions = analysed.mentions
     return Timeline(
         title=config.title,
-        articles=tuple(articles),
+        articles=analysed.articles,
         entries=merged.entries,
         context=merged.context,
         mentions=tuple(mentions.items()),
-        problems=config.problems + tuple(problems) + _mention_problems(articles, mentions),
+        problems=config.problems
+        + analysed.problems
+        + _mention_problems(analysed.articles, mentions),
     )
 
 
 def resolve_article(article: Article, config: BuildConfig) -> tuple[Mention, ...]:
     """The time expressions of one article, resolved against its publish date."""
-    return resolve_text(
-        article.body, article.published, language=article.language, date_order=config.date_order
-    )
+    return resolve_one(article, config.date_order)
+
+
+def _analyse_loaded(article: Article, config: BuildConfig) -> FileResult:
+    mentions = resolve_article(article, config)
+    events = extract_events(article, mentions)
+    return FileResult(article.path, (article,), (mentions,), (events,))
 
 
 def _mention_problems(
@@ -128,10 +141,16 @@ def _mention_problems(
     return tuple(out)
 
 
-def _load_options(config: BuildConfig) -> LoadOptions:
-    return LoadOptions(
+def _analysis(config: BuildConfig) -> Analysis:
+    load = LoadOptions(
         default_tz=config.default_tz, published=config.published, language=config.language
     )
+    return Analysis(load=load, date_order=config.date_order)
+
+
+def _execution(config: BuildConfig) -> Execution:
+    cache = Cache.beside(config.out, config.source) if config.cache and config.write else None
+    return Execution(executor=config.executor, scheduler=config.scheduler, cache=cache)
 
 
 def _render_options(config: BuildConfig) -> RenderOptions:

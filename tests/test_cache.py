@@ -1,0 +1,135 @@
+"""Incremental and parallel builds: unchanged articles are neither loaded nor resolved again,
+a process pool gives the same site as one process, and a bug on one article costs only it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from timeline import execute
+from timeline.build import BuildConfig, build
+from timeline.cache import CACHE_DIR, Cache, key
+
+SEEDS = Path(__file__).parent.parent / "seeds"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    shutil.copytree(SEEDS, tmp_path / "articles")
+    return tmp_path
+
+
+@pytest.fixture
+def resolved(monkeypatch) -> list[str]:
+    """The articles resolved in this process, in order."""
+    calls: list[str] = []
+    real = execute.resolve_article
+
+    def counting(article, date_order):
+        calls.append(article.path)
+        return real(article, date_order)
+
+    monkeypatch.setattr(execute, "resolve_article", counting)
+    return calls
+
+
+def config(project: Path, **kw) -> BuildConfig:
+    base = {"source": project / "articles", "out": project / "site", "executor": "serial"}
+    return BuildConfig(**{**base, **kw})
+
+
+def test_unchanged_articles_are_not_resolved_again(project, resolved):
+    first = build(config(project))
+    assert len(resolved) == 5
+    second = build(config(project))
+    assert len(resolved) == 5, "second build resolved nothing"
+    assert (first.articles, first.expressions, first.events) == (
+        second.articles,
+        second.expressions,
+        second.events,
+    )
+
+
+def test_changing_one_article_resolves_only_it(project, resolved):
+    build(config(project))
+    site = tree(project / "site")
+    path = sorted((project / "articles").glob("*.md"))[2]
+    path.write_text(path.read_text() + "\nA week later, on September 12, 2023, talks resumed.\n")
+    build(config(project))
+    assert resolved[5:] == [path.name]
+    assert tree(project / "site") != site
+
+
+def test_cached_build_gives_the_same_bytes(project):
+    build(config(project))
+    cached = tree(project / "site")
+    build(config(project, cache=False, out=project / "fresh"))
+    assert tree(project / "fresh") == cached
+
+
+def test_options_are_part_of_the_key(project, resolved):
+    build(config(project))
+    build(config(project, date_order="DMY"))
+    assert len(resolved) == 10
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ((b"x", "a.md", ("o",)), (b"y", "a.md", ("o",))),
+        ((b"x", "a.md", ("o",)), (b"x", "b.md", ("o",))),
+        ((b"x", "a.md", ("o",)), (b"x", "a.md", ("p",))),
+        ((b"x", "a.md", ("o",)), (b"", "a.mdx", ("o",))),
+    ],
+)
+def test_key_depends_on_bytes_name_and_options(a, b):
+    assert key(*a) != key(*b)
+    assert key(*a) == key(*a)
+
+
+def test_corrupt_entries_are_misses_and_stale_ones_are_pruned(project, resolved):
+    build(config(project))
+    folder = next((project / CACHE_DIR).iterdir())
+    entries = sorted(p for p in folder.iterdir())
+    entries[0].write_bytes(b"not a pickle")
+    (folder / ("0" * 64)).write_bytes(b"left by an older build")
+    build(config(project))
+    assert len(resolved) == 6
+    assert sorted(p.name for p in folder.iterdir()) == [p.name for p in entries]
+
+
+def test_cache_sits_beside_the_site_and_is_ignored_by_git(project):
+    build(config(project))
+    assert not list((project / "site").rglob("*cache*"))
+    assert (project / CACHE_DIR / ".gitignore").read_text().splitlines()[-1] == "*"
+    assert Cache.beside(project / "site", project / "articles").folder.parent == (
+        project / CACHE_DIR
+    )
+
+
+def test_process_pool_gives_the_same_site(project):
+    build(config(project, executor="serial", cache=False))
+    build(config(project, executor="process", cache=False, out=project / "pooled"))
+    assert tree(project / "pooled") == tree(project / "site")
+
+
+def test_a_bug_on_one_article_costs_only_that_article(project, monkeypatch):
+    real = execute.resolve_article
+
+    def failing(article, date_order):
+        if article.path.startswith("001"):
+            raise ZeroDivisionError("boom")
+        return real(article, date_order)
+
+    monkeypatch.setattr(execute, "resolve_article", failing)
+    report = build(config(project, cache=False))
+    assert report.articles == 5
+    [problem] = [p for p in report.problems if "could not be processed" in p.message]
+    assert problem.file.startswith("001") and "ZeroDivisionError: boom" in problem.message
+    assert "report" in problem.hint

@@ -1,0 +1,279 @@
+"""Running the per-article stages: load, find/resolve and events, for every file.
+
+Each file is one unit of work, `analyse(rel, data, options)`: it touches no disk, so it runs
+the same in this process, in a pool of worker processes, or on a Dask cluster. Results are
+cached by content (see `timeline.cache`): an unchanged article is neither loaded nor resolved
+again. Merging and rendering need every article at once and stay in the calling process.
+
+    serial   one process; what small builds use (a pool costs more to start than it saves)
+    process  a pool of worker processes, one per core; the default from POOL_MIN files on
+    dask     an existing Dask cluster (`distributed`), given by its scheduler's address
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from itertools import repeat
+from multiprocessing import get_all_start_methods, get_context
+from pathlib import Path
+
+from timeline.cache import Cache, key
+from timeline.errors import ArticleError, BuildError, UsageError
+from timeline.events import extract_events
+from timeline.load import (
+    MANY_SUFFIXES,
+    MAX_ARTICLE_BYTES,
+    LoadOptions,
+    load_bytes,
+    read_bytes,
+    scan,
+    unique_ids,
+)
+from timeline.model import Article, Event, Mention, Problem
+from timeline.resolve import resolve_text
+
+EXECUTORS = ("auto", "serial", "process", "dask")
+POOL_MIN = 48  # files to analyse before a process pool pays for its start-up
+BATCH = 4096  # files read and analysed at a time: bounds the bytes held in memory
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the per-article stages need to know; part of every cache key."""
+
+    load: LoadOptions = field(default_factory=LoadOptions)
+    date_order: str = "MDY"
+
+
+@dataclass(frozen=True)
+class Execution:
+    """Where the per-article stages run."""
+
+    executor: str = "auto"
+    scheduler: str | None = None  # address of a Dask scheduler, e.g. tcp://10.0.0.5:8786
+    workers: int | None = None  # processes for the pool (default: one per core)
+    cache: Cache | None = None
+
+
+@dataclass(frozen=True)
+class FileResult:
+    """The per-article stages' results for one file (a JSON Lines file holds many articles)."""
+
+    rel: str
+    articles: tuple[Article, ...] = ()
+    mentions: tuple[tuple[Mention, ...], ...] = ()
+    events: tuple[tuple[Event, ...], ...] = ()
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Analysed:
+    """Every article with unique ids, its mentions and events, and the problems met."""
+
+    articles: tuple[Article, ...]
+    mentions: dict[str, tuple[Mention, ...]]
+    events: tuple[Event, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+
+def analyse_folder(
+    source: Path, options: Analysis, execution: Execution, progress: Progress | None = None
+) -> Analysed:
+    """Run the per-article stages on every file under `source`, reusing cached results."""
+    paths, problems = scan(source)
+    results: dict[int, FileResult] = {}
+    with Runner(execution) as run:
+        for start in range(0, len(paths), BATCH):
+            batch = paths[start : start + BATCH]
+            for i, result in _analyse_batch(source, batch, options, execution.cache, run):
+                results[start + i] = result
+                if progress is not None:
+                    progress(len(results), len(paths))
+    if execution.cache is not None:
+        execution.cache.prune()
+    return combine([results[i] for i in range(len(paths))], problems)
+
+
+def analyse(rel: str, data: bytes, options: Analysis) -> FileResult:
+    """Load one file's articles from its bytes, resolve their time expressions, make events."""
+    try:
+        articles, problems = load_bytes(data, rel, options.load)
+    except Exception as err:  # a bug met on one file must not cost the others
+        return FileResult(rel, problems=(_internal_error(rel, err),))
+    mentions: list[tuple[Mention, ...]] = []
+    events: list[tuple[Event, ...]] = []
+    for article in articles:
+        try:
+            found = resolve_article(article, options.date_order)
+            made = extract_events(article, found)
+        except Exception as err:  # a bug met on one article must not cost the others
+            problems.append(_internal_error(article.path, err))
+            found, made = (), ()
+        mentions.append(found)
+        events.append(made)
+    return FileResult(rel, tuple(articles), tuple(mentions), tuple(events), tuple(problems))
+
+
+def analyse_pickled(rel: str, data: bytes, options: Analysis) -> bytes:
+    """`analyse`, its result pickled: what workers send back and the cache stores."""
+    return pickle.dumps(analyse(rel, data, options), protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def resolve_article(article: Article, date_order: str) -> tuple[Mention, ...]:
+    """The time expressions of one article, resolved against its publish date."""
+    return resolve_text(
+        article.body, article.published, language=article.language, date_order=date_order
+    )
+
+
+def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> Analysed:
+    """One build's articles with unique ids; events of a renamed article are made again."""
+    loaded = [a for r in results for a in r.articles]
+    found = [m for r in results for m in r.mentions]
+    made = [e for r in results for e in r.events]
+    unique, clashes = unique_ids(loaded)
+    for i, (before, after) in enumerate(zip(loaded, unique, strict=True)):
+        if before.id != after.id:
+            made[i] = extract_events(after, found[i])
+    trouble = [*problems, *(p for r in results for p in r.problems), *clashes]
+    return Analysed(
+        articles=tuple(unique),
+        mentions={a.id: m for a, m in zip(unique, found, strict=True)},
+        events=tuple(e for events in made for e in events),
+        problems=tuple(trouble),
+    )
+
+
+def _analyse_batch(
+    source: Path,
+    paths: Sequence[Path],
+    options: Analysis,
+    cache: Cache | None,
+    run: Callable[[list[tuple[str, bytes]], Analysis], Iterator[bytes]],
+) -> Iterator[tuple[int, FileResult]]:
+    """One batch of files, each with its index: cached results first, then the rest as they
+    are made (and cached)."""
+    todo: list[tuple[int, str, bytes, str]] = []
+    parts = (repr(options),)
+    for i, path in enumerate(paths):
+        rel = path.relative_to(source).as_posix()
+        try:
+            data = read_bytes(path, rel, _limit(path))
+        except ArticleError as err:
+            yield i, FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
+            continue
+        k = key(data, rel, parts)
+        hit = cache.get(k) if cache is not None else None
+        if isinstance(hit, FileResult):
+            yield i, hit
+        else:
+            todo.append((i, rel, data, k))
+    done = run([(rel, data) for _, rel, data, _ in todo], options)
+    for (i, _, _, k), blob in zip(todo, done, strict=True):
+        if cache is not None:
+            cache.put(k, blob)
+        yield i, pickle.loads(blob)
+
+
+def _limit(path: Path) -> int | None:
+    return None if path.suffix.lower() in MANY_SUFFIXES else MAX_ARTICLE_BYTES
+
+
+def _internal_error(rel: str, err: Exception) -> Problem:
+    return Problem(
+        rel,
+        f"could not be processed ({type(err).__name__}: {str(err)[:200]})",
+        "this is a bug in timeline: please report it with this file",
+    )
+
+
+# -- executors ----------------------------------------------------------------------------------
+
+
+class Runner:
+    """The executor chosen for a build, as a function from units of work to pickled results."""
+
+    def __init__(self, execution: Execution) -> None:
+        if execution.executor not in EXECUTORS:
+            raise UsageError(f"--executor {execution.executor!r}: choose one of {EXECUTORS}")
+        self.execution = execution
+        self.pool: ProcessPoolExecutor | None = None
+        self.client: object | None = None
+
+    def __enter__(self) -> Callable[[list[tuple[str, bytes]], Analysis], Iterator[bytes]]:
+        return self.run
+
+    def __exit__(self, *exc: object) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+        if self.client is not None:
+            self.client.close()  # type: ignore[attr-defined]
+
+    def run(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+        kind = self._kind(len(units))
+        if kind == "dask":
+            return self._dask(units, options)
+        if kind == "process":
+            return self._pool(units, options)
+        return (analyse_pickled(rel, data, options) for rel, data in units)
+
+    def _kind(self, units: int) -> str:
+        chosen = self.execution.executor
+        if chosen != "auto":
+            return chosen
+        workers = self.execution.workers or os.cpu_count() or 1
+        return "process" if workers > 1 and units >= POOL_MIN else "serial"
+
+    def _pool(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+        if self.pool is None:
+            method = "fork" if "fork" in get_all_start_methods() else "spawn"
+            self.pool = ProcessPoolExecutor(self.execution.workers, mp_context=get_context(method))
+        workers = self.execution.workers or os.cpu_count() or 1
+        chunk = max(1, min(64, len(units) // (workers * 4)))
+        rels, datas = [u[0] for u in units], [u[1] for u in units]
+        try:
+            yield from self.pool.map(analyse_pickled, rels, datas, repeat(options), chunksize=chunk)
+        except BrokenProcessPool:
+            raise BuildError(
+                "a worker process died (out of memory?); run again with --executor serial"
+            ) from None
+
+    def _dask(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+        if self.client is None:
+            self.client = _dask_client(self.execution.scheduler)
+        client = self.client
+        futures = client.map(  # type: ignore[attr-defined]
+            analyse_pickled,
+            [u[0] for u in units],
+            [u[1] for u in units],
+            options=options,
+            pure=False,
+        )
+        for future in futures:
+            yield future.result()
+
+
+def _dask_client(address: str | None) -> object:
+    """A client of the Dask cluster at `address`."""
+    if not address:
+        raise UsageError("--executor dask needs --scheduler ADDRESS (e.g. tcp://host:8786)")
+    try:
+        from distributed import Client
+    except ImportError:
+        raise UsageError(
+            "--executor dask needs the distributed package: pip install 'timeline[dask]'"
+        ) from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError) as err:
+        raise BuildError(
+            f"cannot reach the Dask scheduler at {address} ({err}); start one with "
+            "`dask scheduler`, or build without --executor dask"
+        ) from None
