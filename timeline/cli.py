@@ -136,6 +136,17 @@ def build(
     ] = False,
     verbose: VerboseOpt = 0,
     quiet: QuietOpt = False,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help="Where per-article work runs: auto (a process pool for large builds), "
+            "serial, process, or dask (an existing Dask cluster, see --scheduler)."
+        ),
+    ] = "auto",
+    scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of the Dask scheduler, e.g. tcp://10.0.0.5:8786."),
+    ] = None,
 ) -> None:
     """Build the timeline site from the folder of articles.
 
@@ -150,7 +161,15 @@ def build(
         overrides = {"source": source, "output": out, "base_url": base_url, "title": title}
         loaded = _load(config_file, overrides, verbose)
         with _progress(quiet) as progress:
-            config = _build_config(loaded, published, strict=strict, clean=clean, progress=progress)
+            config = _build_config(
+                loaded,
+                published,
+                strict=strict,
+                clean=clean,
+                progress=progress,
+                executor=executor,
+                scheduler=scheduler,
+            )
             report = run_build(config)
         _report(report.problems, report.summary(), quiet)
 
