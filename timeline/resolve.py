@@ -248,6 +248,12 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(_choose_year(options, context, tense), Anchor.PUBLISHED)
 
 
+def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The week holding a yearless date ("the week of March 6")."""
+    resolved = _near(args, fields, context)
+    return Resolved(iso_week(date.fromisoformat(resolved.value)), resolved.anchor)
+
+
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A date in the text moved by an amount, at the coarser of its precision and the
     amount's unit ("two years later" than a day is a year), except that a report's period
@@ -347,6 +353,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "duration": _duration,
     "this": _this,
     "near": _near,
+    "week_of": _week_of,
     "after": _after,
     "next": _next,
     "within": _within,
@@ -423,7 +430,7 @@ def _choose(
     reach: tuple[timedelta, timedelta],
 ) -> str:
     """The option overlapping the anchor's day; else the one on the side the tense points to
-    if it lies within `reach` of the anchor; else the nearer one (the past when as near)."""
+    if it lies within `reach` of the anchor; else, mostly, the past one."""
     day_start, day_end = _anchor_day(context)
     spans = {v: _interval(v, context) for v in options}
     current = [v for v, (s, e) in spans.items() if s < day_end and day_start < e]
@@ -436,7 +443,9 @@ def _choose(
         return before
     if tense() > 0 and gap_after <= reach[1]:
         return after
-    return after if gap_after < gap_before else before
+    # News tells of what happened more than of what is planned: without a tense, the past one
+    # unless the next is less than half as far.
+    return after if gap_after < gap_before / 2 else before
 
 
 def _choose_year(options: list[str], context: Context, tense: Callable[[], int]) -> str:
