@@ -150,7 +150,8 @@ def _analysis(config: BuildConfig) -> Analysis:
 
 def _execution(config: BuildConfig) -> Execution:
     cache = Cache.beside(config.out, config.source) if config.cache and config.write else None
-    return Execution(executor=config.executor, scheduler=config.scheduler, cache=cache)
+    executor = "dask" if config.scheduler and config.executor == "auto" else config.executor
+    return Execution(executor=executor, scheduler=config.scheduler, cache=cache)
 
 
 def _render_options(config: BuildConfig) -> RenderOptions:
