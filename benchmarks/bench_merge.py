@@ -177,6 +177,11 @@ def main(argv: list[str]) -> None:
         _, _, naive_seconds = measure(n, naive=True, repeats=REPEATS)
         _, _, seconds = measure(n, repeats=REPEATS)
         print(f"{n:>8} {naive_seconds:>8.2f} {seconds:>9.2f} {naive_seconds / seconds:>6.1f}x")
+    projected = naive_seconds * (last / n) ** 2
+    print(
+        f"naive all-pairs at {last:,} articles, projected from {n} as quadratic: "
+        f"~{projected:,.0f} s against {blocked[last]:.1f} s blocked"
+    )
 
 
 if __name__ == "__main__":
