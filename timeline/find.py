@@ -131,6 +131,8 @@ class Language:
     rules: tuple[Rule, ...]
     # where a match of some rule may begin: one pass over the text finds every such token
     trigger: re.Pattern[str] = re.compile(r"(?!)")
+    # first keys that some rule needs a second token after (the others need not look at it)
+    paired: frozenset[str] = frozenset()
     # (first key, second key) -> a pattern any rule beginning so would match, and the rules
     _dispatch: dict[tuple[str, str], tuple[re.Pattern[str], tuple[Rule, ...]] | None] = field(
         default_factory=dict, compare=False
@@ -157,9 +159,11 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     lang = load_language(language)
     lowered = _lower(text)
     matches: list[tuple[re.Match[str], Rule]] = []
+    paired = lang.paired
     for token in lang.trigger.finditer(lowered):
-        after = _TOKEN.search(lowered, token.end())
-        entry = lang.rules_at(token_key(token.group()), token_key(after.group()) if after else "")
+        first = token_key(token.group())
+        after = _TOKEN.search(lowered, token.end()) if first in paired else None
+        entry = lang.rules_at(first, token_key(after.group()) if after else "")
         if entry is None or not entry[0].match(text, token.start()):
             continue
         for rule in entry[1]:
@@ -238,7 +242,9 @@ def load_language(code: str) -> Language:
     tables = {path.stem: _load_table(path) for path in sorted((folder / "tables").glob("*.txt"))}
     blocks = [b for path in sorted((folder / "rules").glob("*.txt")) for b in _blocks(path)]
     rules = tuple(_rule(block, source, i, tables) for i, (source, block) in enumerate(blocks))
-    return Language(code, tables, rules, _trigger(rules))
+    paired = frozenset(_DIGITS if s[0].startswith(_DIGITS) else s[0]
+                       for rule in rules for s in rule.starts if len(s) == 2)  # fmt: skip
+    return Language(code, tables, rules, _trigger(rules), paired)
 
 
 def _any_of(rules: tuple[Rule, ...]) -> re.Pattern[str]:
