@@ -1,0 +1,168 @@
+"""Build time, peak memory and events per second at N articles; incremental rebuilds.
+
+    .venv/bin/python benchmarks/bench_build.py [--sizes 400,10000] [--full] [--no-baseline]
+                                               [--resolver] [--data DIR]
+
+For each N, a corpus from benchmarks/corpus.py (real sentences, real publish dates) is built
+in a fresh child process, stage by stage, so every row has its own peak memory:
+
+    pool      the default build: per-article stages in a process pool, cold cache
+    serial    the baseline: the same build in one process (skipped with --no-baseline)
+    one edit  the pool build again after one article changed: everything else is cached
+
+Columns: seconds per stage (per-article = load + find/resolve + events; merge; render;
+write), total, peak resident memory of the build process and of its largest worker, and
+events (timeline entries) per second. The last lines give the slope of log(time) against
+log(N) (1.0 is linear) and the ratios to the baselines. --full adds N = 100,000 (about an
+hour on two cores). --resolver also runs benchmarks/bench_resolver.py's comparison with
+dateparser.search.search_dates on the TBAQ text.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORK = Path(tempfile.gettempdir()) / "timeline-bench"
+
+
+def child(source: Path, out: Path, executor: str) -> dict[str, float]:
+    """One build, stage by stage, in this process; what it cost."""
+    from timeline.build import BuildConfig, _analysis, _execution, _render_options, assemble
+    from timeline.execute import analyse_folder
+    from timeline.render import render_site
+    from timeline.write import write_site
+
+    config = BuildConfig(source=source, out=out, templates=None, executor=executor)
+    marks = [time.perf_counter()]
+    analysed = analyse_folder(source, _analysis(config), _execution(config))
+    marks.append(time.perf_counter())
+    timeline = assemble(analysed, config)
+    marks.append(time.perf_counter())
+    files = render_site(timeline, _render_options(config))
+    marks.append(time.perf_counter())
+    write_site(files, out, sources=source)
+    marks.append(time.perf_counter())
+    stages = [b - a for a, b in itertools.pairwise(marks)]
+    return {
+        "articles": len(timeline.articles),
+        "entries": len(timeline.entries),
+        "files": len(files),
+        "per_article": stages[0],
+        "merge": stages[1],
+        "render": stages[2],
+        "write": stages[3],
+        "total": marks[-1] - marks[0],
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def measure(source: Path, out: Path, executor: str) -> dict[str, float]:
+    """`child` in a fresh process, so that peak memory is this build's alone."""
+    cmd = [sys.executable, __file__, "--child", str(source), str(out), executor]
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.exit(f"build of {source} failed:\n{result.stderr[-3000:]}")
+    return json.loads(result.stdout.splitlines()[-1])
+
+
+def corpus(n: int, data: Path | None) -> Path:
+    """The benchmark corpus of n articles, made once and kept under the temp folder."""
+    sys.path.insert(0, str(HERE))
+    import corpus as made
+
+    folder = WORK / f"corpus-{n}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        made.make(n, folder, data or made.DEFAULT_DATA)
+        marker.write_text(str(n))
+    return folder
+
+
+def edit_one(source: Path) -> None:
+    """Change one article, as a journalist fixing a sentence would."""
+    path = min(source.rglob("*.md"))
+    path.write_text(path.read_text("utf-8") + "\nUpdated on Tuesday with a correction.\n")
+
+
+def row(name: str, n: int, r: dict[str, float]) -> str:
+    rate = r["entries"] / r["total"] if r["total"] else 0.0
+    return (
+        f"{n:>7} | {name:<8} | {r['per_article']:>9.1f} | {r['merge']:>6.1f} | "
+        f"{r['render']:>7.1f} | {r['write']:>6.1f} | {r['total']:>7.1f} | "
+        f"{r['peak_mb']:>8.0f} | {r['worker_mb']:>9.0f} | {r['entries']:>7.0f} | {rate:>8.0f}"
+    )
+
+
+HEADER = (
+    "      N | build    | per-art s | merge s | render s | write s | total s | peak MB | "
+    "worker MB | entries | events/s"
+)
+
+
+def slope(points: list[tuple[int, float]]) -> float | None:
+    """Least-squares slope of log(time) against log(N)."""
+    if len(points) < 2:
+        return None
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(t) for _, t in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    num = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    return num / sum((x - mx) ** 2 for x in xs)
+
+
+def run(sizes: list[int], baseline: bool, data: Path | None) -> None:
+    print(HEADER)
+    print("-" * len(HEADER))
+    pooled: list[tuple[int, float]] = []
+    for n in sizes:
+        source = corpus(n, data)
+        with tempfile.TemporaryDirectory(prefix="bench-", dir=WORK) as tmp:
+            cold = measure(source, Path(tmp) / "site", "auto")
+            print(row("pool", n, cold), flush=True)
+            pooled.append((n, cold["total"]))
+            if baseline:
+                serial = measure(source, Path(tmp) / "serial" / "site", "serial")
+                print(row("serial", n, serial), flush=True)
+                print(f"{'':>7} | pool is {serial['total'] / cold['total']:.2f}x the serial build")
+            edit_one(source)
+            warm = measure(source, Path(tmp) / "site", "auto")
+            print(row("one edit", n, warm), flush=True)
+            print(f"{'':>7} | one edit rebuilds {cold['total'] / warm['total']:.1f}x faster")
+            (source / ".complete").unlink()  # the edited corpus is made anew next time
+    s = slope(pooled)
+    if s is not None:
+        print(f"slope of log(time) vs log(N): {s:.2f} (1.00 = linear)")
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["--child"]:
+        print(json.dumps(child(Path(argv[1]), Path(argv[2]), argv[3])))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="400,10000")
+    parser.add_argument("--full", action="store_true", help="add N = 100,000")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--resolver", action="store_true")
+    parser.add_argument("--data", type=Path)
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.full else [])
+    WORK.mkdir(parents=True, exist_ok=True)
+    run(sizes, not args.no_baseline, args.data)
+    if args.resolver:
+        subprocess.run([sys.executable, str(HERE / "bench_resolver.py")], check=False)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
