@@ -188,3 +188,13 @@ def test_killing_a_build_at_random_moments_never_loses_the_site(tmp_path, fallba
 _NO_EXCHANGE = (
     "import timeline.write as w\nw.exchange = lambda a, b: False\nwrite_site = w.write_site"
 )
+
+
+def test_clean_lets_foreign_files_and_dotfiles_go_only_after_the_swap(tmp_path):
+    out = tmp_path / "site"
+    write_site(site("v1"), out)
+    _with_git(out)
+    (out / "notes.txt").write_text("mine")
+    write_site(site("v2"), out, clean=True)
+    assert tree(out) == site("v2")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]

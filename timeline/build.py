@@ -8,7 +8,6 @@ events) run file by file through `timeline.execute`: cached by content, in paral
 
 from __future__ import annotations
 
-import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from timeline.load import LoadOptions
 from timeline.merge import merge_events
 from timeline.model import Article, Mention, Problem, Timeline
 from timeline.render import ABOUT_FILE, NOTES_FILE, RenderOptions, render_site
-from timeline.write import refuse_overlap, write_site
+from timeline.write import write_site
 
 
 @dataclass(frozen=True)
@@ -82,9 +81,7 @@ def build(config: BuildConfig) -> BuildReport:
     # Render every page in memory, then swap the finished site into place.
     files = render_site(timeline, _render_options(config))
     if config.write:
-        if config.clean:
-            _remove_old_site(config.out, config.source)
-        write_site(files, config.out, sources=config.source)
+        write_site(files, config.out, sources=config.source, clean=config.clean)
     return BuildReport(
         articles=len(timeline.articles),
         expressions=sum(len(ms) for _, ms in timeline.mentions),
@@ -168,13 +165,6 @@ def _render_options(config: BuildConfig) -> RenderOptions:
 
 def _optional(path: Path) -> Path | None:
     return path if path.is_file() else None
-
-
-def _remove_old_site(out: Path, sources: Path) -> None:
-    """--clean: the old site goes whole, files the build did not write included."""
-    refuse_overlap(out.resolve(), sources.resolve())
-    if out.is_dir() and not out.is_symlink():
-        shutil.rmtree(out)
 
 
 def _strict_message(problems: Sequence[Problem]) -> str:

@@ -13,6 +13,9 @@ Files the build did not write are never deleted:
   `.<out>.new` / `.<out>.old`, and the next build moves them first;
 - any other file in the output folder that is in neither the old manifest nor the new site is
   foreign, and the build refuses to run rather than drop it.
+
+`build --clean` is the one way to let foreign files and dotfiles go, and even then the old
+folder is removed only after the new one is in place.
 """
 
 from __future__ import annotations
@@ -35,8 +38,13 @@ _RENAME_EXCHANGE = 2
 _SHOWN_FOREIGN = 5
 
 
-def write_site(files: Mapping[str, bytes], out: Path, sources: Path | None = None) -> None:
-    """Write `files` (relative path -> bytes) as the folder `out`, replacing it atomically."""
+def write_site(
+    files: Mapping[str, bytes], out: Path, sources: Path | None = None, clean: bool = False
+) -> None:
+    """Write `files` (relative path -> bytes) as the folder `out`, replacing it atomically.
+
+    `clean` (build --clean) lets the old folder go whole, foreign files and dotfiles included;
+    still only once the new site is in place."""
     out = out.resolve()
     if sources is not None:
         refuse_overlap(out, sources.resolve())
@@ -44,10 +52,13 @@ def write_site(files: Mapping[str, bytes], out: Path, sources: Path | None = Non
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent):
         recover(out)
-        refuse_foreign(out, set(files))
+        if not clean:
+            refuse_foreign(out, set(files))
         staging = _sibling(out, "new")
         _write_tree(staging, files, paths)
         _swap(staging, out)
+        if clean:
+            shutil.rmtree(staging, ignore_errors=True)
         _finish(staging, out)
 
 
