@@ -271,7 +271,7 @@ def _dask_client(address: str | None) -> object:
             "--executor dask needs the distributed package: pip install 'timeline[dask]'"
         ) from None
     try:
-        return Client(address, timeout="10s")
+        return Client(address, timeout="10s")  # type: ignore[no-untyped-call]
     except (OSError, TimeoutError) as err:
         raise BuildError(
             f"cannot reach the Dask scheduler at {address} ({err}); start one with "
