@@ -91,6 +91,9 @@ class Resolved:
     value: str
     anchor: Anchor
     notes: tuple[str, ...] = ()
+    # Whether later expressions may count from it: "a year ago ... a year earlier" both
+    # count from the same baseline, not one from the other.
+    baseline: bool = True
 
 
 def resolve_text(
@@ -108,17 +111,19 @@ def resolve_text(
     for candidate in find(text, language):
         context = Context(text, published, lang, date_order.upper(), previous,
                           candidate.start, candidate.end)  # fmt: skip
-        mention = resolve_candidate(candidate, context)
-        if mention is None:
+        resolved = resolve_candidate(candidate, context)
+        if resolved is None:
             continue
+        mention, baseline = resolved
         mentions.append(mention)
-        if mention.value.is_dated and mention.anchor != Anchor.TEXT:
+        if baseline and mention.value.is_dated and mention.anchor != Anchor.TEXT:
             previous = mention.value
     return tuple(mentions)
 
 
-def resolve_candidate(candidate: Candidate, context: Context) -> Mention | None:
-    """The Mention for one candidate, or None when its value cannot be worked out."""
+def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, bool] | None:
+    """The Mention for one candidate and whether later expressions may count from it, or
+    None when its value cannot be worked out."""
     rule = candidate.rule
     fields = _fields(candidate)
     op, *args = _split(rule.value)
@@ -128,8 +133,9 @@ def resolve_candidate(candidate: Candidate, context: Context) -> Mention | None:
         value = time_value(resolved.value, _type(rule.type, resolved.value), mod, context.tz)
     except (Unresolvable, ValueError, KeyError, IndexError, OverflowError):
         return None
-    return Mention(candidate.start, candidate.end, candidate.text, value, resolved.anchor,
-                   rule.name, resolved.notes)  # fmt: skip
+    mention = Mention(candidate.start, candidate.end, candidate.text, value, resolved.anchor,
+                      rule.name, resolved.notes)  # fmt: skip
+    return mention, resolved.baseline
 
 
 @lru_cache(maxsize=1024)
@@ -301,8 +307,10 @@ def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     previous, unit = context.previous, _unit(_fill(args[0], fields))
     one_year = unit == "year" and abs(_offset(_fill(args[1], fields))) == 1
     if previous is not None and previous.granularity in _REPORT_PERIODS and one_year:
-        return _after(args, fields, context)
-    return _this(args, fields, context)
+        resolved = _after(args, fields, context)
+    else:
+        resolved = _this(args, fields, context)
+    return Resolved(resolved.value, resolved.anchor, resolved.notes, baseline=False)
 
 
 def _current(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
