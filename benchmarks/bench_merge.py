@@ -8,8 +8,9 @@ organisations drawn from a pool shared by the whole story), some of its own word
 words, so that different events share words just as real reports of one story do.
 
 The baseline is the same merge with blocking turned off (every pair of events is scored); it is
-run on the smallest sizes only, since it grows with the square of the input. On a busy machine
-the timings wander: small sizes take the best of three runs, and the load average is printed.
+run on the smallest sizes only, since it grows with the square of the input. Times are CPU
+seconds (wall time wanders on a shared machine), small sizes the best of three runs; the
+candidate pairs per event show, without any clock, that the work grows linearly.
 
     .venv/bin/python benchmarks/bench_merge.py            # full table
     .venv/bin/python benchmarks/bench_merge.py --quick    # 400 and 1,000 articles only
@@ -136,13 +137,23 @@ def all_pairs(events: Sequence[Event], clause: object) -> tuple[np.ndarray, np.n
 
 
 def timed(run: Callable[[], merge.MergeResult]) -> tuple[float, merge.MergeResult]:
-    started = time.perf_counter()
+    """CPU seconds of a run (steadier than wall time on a shared machine), and its result."""
+    started = time.process_time()
     result = run()
-    return time.perf_counter() - started, result
+    return time.process_time() - started, result
+
+
+def candidates_per_event(events: Sequence[Event], articles: Sequence[Article]) -> float:
+    """How many pairs blocking lets through per event: flat when the work grows linearly."""
+    placed = [e for e in events if merge.is_placeable(e.value)]
+    words = {a.id: merge.ArticleWords(a) for a in articles}
+    profiles = [merge.profile(e, words[e.article_id]) for e in placed]
+    left, _ = merge.blocked_pairs(placed, merge.TextSpace(placed, profiles).clause)
+    return len(left) / max(len(placed), 1)
 
 
 def measure(n_articles: int, *, naive: bool = False, repeats: int = 1) -> tuple[int, int, float]:
-    """Events, entries and the best time of `repeats` merges of n synthetic articles."""
+    """Events, entries and the best CPU time of `repeats` merges of n synthetic articles."""
     events, articles = corpus(n_articles)
     runs = []
     for _ in range(repeats):
@@ -157,7 +168,8 @@ def measure(n_articles: int, *, naive: bool = False, repeats: int = 1) -> tuple[
 
 def main(argv: list[str]) -> None:
     sizes = SIZES[:2] if "--quick" in argv else SIZES
-    print(f"{'articles':>8} {'events':>7} {'entries':>7} {'blocked s':>9} {'µs/event':>8}")
+    header = f"{'articles':>8} {'events':>7} {'entries':>7} {'pairs/event':>11}"
+    print(f"{header} {'blocked s':>9} {'µs/event':>8}")
     blocked: dict[int, float] = {}
     print(
         f"(best of {REPEATS} runs up to {REPEAT_UP_TO:,} articles; load {os.getloadavg()[0]:.1f})"
@@ -165,7 +177,9 @@ def main(argv: list[str]) -> None:
     for n in sizes:
         events, entries, seconds = measure(n, repeats=REPEATS if n <= REPEAT_UP_TO else 1)
         blocked[n] = seconds
-        print(f"{n:>8} {events:>7} {entries:>7} {seconds:>9.2f} {1e6 * seconds / events:>8.1f}")
+        pairs = candidates_per_event(*corpus(n))
+        row = f"{n:>8} {events:>7} {entries:>7} {pairs:>11.1f}"
+        print(f"{row} {seconds:>9.2f} {1e6 * seconds / events:>8.1f}")
     first, last = sizes[0], sizes[-1]
     growth = blocked[last] / blocked[first]
     print(
