@@ -222,7 +222,7 @@ def test_a_day_is_never_invented_from_a_month() -> None:
 
 @pytest.mark.parametrize(
     ("order", "value", "noted"),
-    [("MDY", "2005-03-04", True), ("DMY", "2005-04-03", True)],
+    [("MDY", "2005-03-04", True), ("DMY", "2005-04-03", True), ("YMD", "2003-04-05", True)],
 )
 def test_ambiguous_numeric_dates_follow_the_order_and_say_so(order, value, noted) -> None:
     (mention,) = resolve_text("filed on 03/04/05 in court", TUE, date_order=order)
@@ -230,9 +230,17 @@ def test_ambiguous_numeric_dates_follow_the_order_and_say_so(order, value, noted
     assert bool(mention.notes) is noted
 
 
-def test_unambiguous_numeric_dates_carry_no_note() -> None:
-    (mention,) = resolve_text("filed on 12/25/2020 in court", TUE)
-    assert (mention.value.value, mention.notes) == ("2020-12-25", ())
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("12/25/2020", "2020-12-25"), ("13/04/2005", "2005-04-13"), ("2005/04/13", "2005-04-13")],
+)
+def test_unambiguous_numeric_dates_carry_no_note(text, value) -> None:
+    (mention,) = resolve_text(f"filed on {text} in court", TUE)
+    assert (mention.value.value, mention.notes) == (value, ())
+
+
+def test_an_unknown_date_order_gives_no_date_and_no_error() -> None:
+    assert resolve_text("filed on 03/04/05", TUE, date_order="XYZ") == ()
 
 
 def test_values_carry_the_timezone_of_the_anchor() -> None:

@@ -42,6 +42,8 @@ _UNIT_OF_GRANULARITY = {
     Granularity.YEAR: "year", Granularity.DECADE: "decade", Granularity.CENTURY: "century",
 }  # fmt: skip
 _REPORT_PERIODS = (Granularity.QUARTER, Granularity.HALF, Granularity.MONTH)
+# Where year, month and day stand in an all-digit date: M/D/Y, D/M/Y, Y/M/D.
+_ORDERS = ((2, 0, 1), (2, 1, 0), (0, 1, 2))
 _SLOTS = ("Y", "W")  # filled by `near` with the anchor's year or week and their neighbours
 _ORDER = ("day", "week", "weekend", "month", "season", "quarter", "half", "year", "decade",
           "century")  # fmt: skip
@@ -340,9 +342,21 @@ def _numeric(args: list[str], fields: dict[str, str], context: Context) -> Resol
     if parsed is None:
         raise Unresolvable(f"not a date in {order} order: {a}/{b}/{c}")
     notes: tuple[str, ...] = ()
-    if order != "YMD" and a != b and int(a) <= 12 and int(b) <= 12:
-        notes = (f"ambiguous day/month order in {a}/{b}/{c}; read as {order}",)
+    if len(_readings(a, b, c)) > 1:
+        notes = (f"ambiguous all-digit date {a}/{b}/{c}: read in {order} order",)
     return Resolved(parsed.isoformat(), Anchor.EXPLICIT, notes)
+
+
+def _readings(*parts: str) -> set[date]:
+    """The days three numbers can name, read in any of the orders dates are written in."""
+    days = set()
+    for y, m, d in _ORDERS:
+        year = int(parts[y]) if len(parts[y]) == 4 else 2000 + int(parts[y]) % 100
+        try:
+            days.add(date(year, int(parts[m]), int(parts[d])))
+        except ValueError:
+            continue
+    return days
 
 
 @lru_cache(maxsize=4096)
