@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from timeline.errors import BuildError
 from timeline.evaluate.tls import (
     GoldTimeline,
     SystemScore,
@@ -163,3 +164,11 @@ def test_an_entry_counts_more_when_later_articles_tell_it() -> None:
     assert entry_weight(told_by("later"), day, published) == 2.0
     assert entry_weight(told_by("same"), day, published) == 1.0
     assert entry_weight(told_by("same", "later"), day, published) == 1.5
+
+
+def test_a_folder_without_gold_or_articles_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(BuildError, match="gold timelines"):
+        evaluate(tmp_path)
+    (tmp_path / "gold.json").write_text(json.dumps({"timelines": []}), "utf-8")
+    with pytest.raises(BuildError, match="articles/"):
+        evaluate(tmp_path)

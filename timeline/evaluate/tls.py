@@ -115,6 +115,8 @@ class TLSReport:
 def evaluate(folder: Path) -> TLSReport:
     """Run the pipeline on a TLS folder and score its dates, with the baseline, per timeline."""
     timelines = read_gold(folder / "gold.json")
+    if not (folder / "articles").is_dir():
+        raise BuildError(f"{folder}: no articles/ folder (a TLS folder holds articles/*.md)")
     articles = load_folder(folder / "articles").articles
     events = extract_all(articles)
     windows = {t.name: window(t, articles, events) for t in timelines}
