@@ -198,3 +198,27 @@ def test_clean_lets_foreign_files_and_dotfiles_go_only_after_the_swap(tmp_path):
     write_site(site("v2"), out, clean=True)
     assert tree(out) == site("v2")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+
+def test_unchanged_files_are_carried_by_hard_link_changed_ones_written(tmp_path):
+    out = tmp_path / "site"
+    write_site(site("v1"), out)
+    before = {rel: (out / rel).stat().st_ino for rel in site("v1")}
+    write_site({**site("v1"), "index.html": b"v2"}, out)
+    after = {rel: (out / rel).stat().st_ino for rel in site("v1")}
+    assert after["articles/0001.html"] == before["articles/0001.html"]
+    assert after["index.html"] != before["index.html"]
+    assert (out / "index.html").read_bytes() == b"v2"
+    assert (out / "articles/0001.html").stat().st_nlink == 1
+
+
+def test_a_foreign_symlink_is_never_followed_when_carrying_files(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_bytes(b"v1 1")
+    out = tmp_path / "site"
+    write_site(site("v1"), out)
+    (out / "articles/0001.html").unlink()
+    (out / "articles/0001.html").symlink_to(secret)
+    write_site(site("v1"), out)
+    assert not (out / "articles/0001.html").is_symlink()
+    assert secret.stat().st_nlink == 1

@@ -25,6 +25,7 @@ import errno
 import fcntl
 import os
 import shutil
+import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -55,7 +56,7 @@ def write_site(
         if not clean:
             refuse_foreign(out, set(files))
         staging = _sibling(out, "new")
-        _write_tree(staging, files, paths)
+        _write_tree(staging, files, paths, out)
         _swap(staging, out)
         if clean:
             shutil.rmtree(staging, ignore_errors=True)
@@ -128,18 +129,36 @@ def _site_files(out: Path) -> Iterator[str]:
             yield (rel_root / name).as_posix()
 
 
-def _write_tree(staging: Path, files: Mapping[str, bytes], paths: Mapping[str, Path]) -> None:
-    """The whole new site in `staging`; its manifest first, so a half-written one is known."""
+def _write_tree(
+    staging: Path, files: Mapping[str, bytes], paths: Mapping[str, Path], previous: Path
+) -> None:
+    """The whole new site in `staging`; its manifest first, so a half-written one is known.
+    A file the previous site already has, byte for byte, is hard-linked rather than written:
+    creating a file costs a thousand times more than linking one on a busy disk."""
     os.mkdir(staging, 0o755)
     manifest = _MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST]))
     (staging / MANIFEST).write_text(manifest, "utf-8")
     made: set[Path] = {staging}
+    unchanged = read_manifest(previous) if previous.is_dir() else set()
     for rel in sorted(files):
         target = staging / paths[rel]
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        target.write_bytes(files[rel])
+        if not (rel in unchanged and _linked(previous / paths[rel], target, files[rel])):
+            target.write_bytes(files[rel])
+
+
+def _linked(old: Path, target: Path, data: bytes) -> bool:
+    """Hard-link `old` as `target` when it is a regular file holding exactly `data`."""
+    try:
+        st = old.lstat()
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data) or old.read_bytes() != data:
+            return False
+        os.link(old, target)
+    except OSError:
+        return False
+    return True
 
 
 def _swap(staging: Path, out: Path) -> None:
