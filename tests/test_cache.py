@@ -133,3 +133,12 @@ def test_a_bug_on_one_article_costs_only_that_article(project, monkeypatch):
     [problem] = [p for p in report.problems if "could not be processed" in p.message]
     assert problem.file.startswith("001") and "ZeroDivisionError: boom" in problem.message
     assert "report" in problem.hint
+
+
+def test_fingerprint_covers_the_per_article_code_only():
+    import timeline
+    from timeline.cache import _imported
+
+    modules = _imported(Path(timeline.__file__).parent, "execute")
+    assert {"load", "decode", "find", "resolve", "events", "model"} <= modules
+    assert not modules & {"render", "write", "build", "cli"}

@@ -1,15 +1,17 @@
 """A cache of per-article results, keyed by content.
 
 An entry's key is a hash of everything its result depends on: the file's bytes and name, the
-build options that reach the per-article stages, and a fingerprint of the tool itself (every
-source and resource file of the package, so an edited rule invalidates it as surely as a new
-release). Entries live in `.timeline-cache/<sources>/` beside the output folder, never inside
-it; each is written to a temporary name and renamed, so a killed build leaves no torn entry.
-A build that completes prunes the entries it did not use.
+build options that reach the per-article stages, and a fingerprint of the code those stages run
+(every module they import and every resource file, so an edited rule invalidates it as surely
+as a new release, while an edited template does not). Entries live in
+`.timeline-cache/<sources>/` beside the output folder, never inside it; each is written to a
+temporary name and renamed, so a killed build leaves no torn entry. A build that completes
+prunes the entries it did not use.
 """
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import pickle
@@ -92,12 +94,38 @@ def key(data: bytes, rel: str, options: Iterable[object]) -> str:
 
 
 @cache
-def fingerprint() -> str:
-    """A hash of the tool's own code and language data."""
+def fingerprint(entry: str = "execute") -> str:
+    """A hash of the code the per-article stages run (the modules `timeline.<entry>` imports,
+    directly or not) and of the language data; an edit to the renderer leaves it alone."""
     root = Path(timeline.__file__).parent
     h = hashlib.sha256(timeline.__version__.encode())
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix not in (".pyc",) and "__pycache__" not in path.parts:
-            h.update(path.relative_to(root).as_posix().encode() + b"\0")
-            h.update(path.read_bytes())
+    data = [p for p in (root / "resources").rglob("*") if p.is_file()]
+    for path in sorted(data + [root / f"{m}.py" for m in _imported(root, entry)]):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0")
+        h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def _imported(root: Path, entry: str) -> set[str]:
+    """`entry` and every module of the package it imports, found by reading the code."""
+    seen: set[str] = set()
+    todo = [entry]
+    while todo:
+        name = todo.pop()
+        path = root / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        for node in ast.walk(ast.parse(path.read_bytes())):
+            todo.extend(_package_imports(node))
+    return seen
+
+
+def _package_imports(node: ast.AST) -> list[str]:
+    if isinstance(node, ast.Import):
+        return [a.name.split(".")[1] for a in node.names if a.name.startswith("timeline.")]
+    if isinstance(node, ast.ImportFrom) and node.module == "timeline":
+        return [a.name for a in node.names]
+    if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("timeline."):
+        return [(node.module or "").split(".")[1]]
+    return []
