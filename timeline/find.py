@@ -134,18 +134,17 @@ class Language:
     # first keys that some rule needs a second token after (the others need not look at it)
     paired: frozenset[str] = frozenset()
     # (first key, second key) -> a pattern any rule beginning so would match, and the rules
-    _dispatch: dict[tuple[str, str], tuple[re.Pattern[str], tuple[Rule, ...]] | None] = field(
+    _dispatch: dict[tuple[str, str], tuple[re.Pattern[str] | None, tuple[Rule, ...]]] = field(
         default_factory=dict, compare=False
     )
 
-    def rules_at(self, first: str, second: str) -> tuple[re.Pattern[str], tuple[Rule, ...]] | None:
+    def rules_at(self, first: str, second: str) -> tuple[re.Pattern[str] | None, tuple[Rule, ...]]:
         """The rules whose match may begin with tokens of these keys, and their pattern."""
         pair = (first, second)
         if pair not in self._dispatch:
             rules = tuple(r for r in self.rules if any(_fits(s, pair) for s in r.starts))
-            self._dispatch[pair] = (_any_of(rules), rules) if rules else None
-            if len(rules) == 1:  # the rule's own pattern is as cheap a test
-                self._dispatch[pair] = (rules[0].regex, rules)
+            # One rule is tried as it is; several are first tried all at once.
+            self._dispatch[pair] = (_any_of(rules) if len(rules) > 1 else None, rules)
         return self._dispatch[pair]
 
 
@@ -163,10 +162,10 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     for token in lang.trigger.finditer(lowered):
         first = token_key(token.group())
         after = _TOKEN.search(lowered, token.end()) if first in paired else None
-        entry = lang.rules_at(first, token_key(after.group()) if after else "")
-        if entry is None or not entry[0].match(text, token.start()):
+        any_of, rules = lang.rules_at(first, token_key(after.group()) if after else "")
+        if any_of is not None and not any_of.match(text, token.start()):
             continue
-        for rule in entry[1]:
+        for rule in rules:
             m = rule.regex.match(text, token.start())
             if m and m.end() > m.start():
                 matches.append((m, rule))
