@@ -95,7 +95,7 @@ def test_key_depends_on_bytes_name_and_options(a, b):
 
 def test_corrupt_entries_are_misses_and_stale_ones_are_pruned(project, resolved):
     build(config(project))
-    folder = next((project / CACHE_DIR).iterdir())
+    folder = next(p for p in (project / CACHE_DIR).iterdir() if p.is_dir())
     entries = sorted(p for p in folder.iterdir())
     entries[0].write_bytes(b"not a pickle")
     (folder / ("0" * 64)).write_bytes(b"left by an older build")
