@@ -1,13 +1,13 @@
 """Build time, peak memory and events per second at N articles; incremental rebuilds.
 
-    .venv/bin/python benchmarks/bench_build.py [--sizes 400,10000] [--full] [--no-baseline]
-                                               [--resolver] [--data DIR]
+    .venv/bin/python benchmarks/bench_build.py [--sizes 400,2000,10000] [--full]
+                                               [--baseline-max 2000] [--resolver] [--data DIR]
 
 For each N, a corpus from benchmarks/corpus.py (real sentences, real publish dates) is built
 in a fresh child process, stage by stage, so every row has its own peak memory:
 
     pool      the default build: per-article stages in a process pool, cold cache
-    serial    the baseline: the same build in one process (skipped with --no-baseline)
+    serial    the baseline: the same build in one process (for N up to --baseline-max)
     one edit  the pool build again after one article changed: everything else is cached
 
 Columns: seconds per stage (per-article = load + find/resolve + events; merge; render;
@@ -24,7 +24,9 @@ import argparse
 import itertools
 import json
 import math
+import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -67,10 +69,22 @@ def child(source: Path, out: Path, executor: str) -> dict[str, float]:
     }
 
 
+def snapshot() -> Path:
+    """A copy of the code as it is now: the builds measured run it, so that edits made to the
+    working tree meanwhile neither change the figures nor invalidate the cache between runs."""
+    folder = WORK / "code"
+    shutil.rmtree(folder, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(HERE.parent / "timeline", folder / "timeline", ignore=ignore)
+    shutil.copytree(HERE.parent / "templates", folder / "timeline" / "templates", ignore=ignore)
+    return folder
+
+
 def measure(source: Path, out: Path, executor: str) -> dict[str, float]:
     """`child` in a fresh process, so that peak memory is this build's alone."""
     cmd = [sys.executable, __file__, "--child", str(source), str(out), executor]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    env = {**os.environ, "PYTHONPATH": str(WORK / "code")}
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, cwd=WORK)
     if result.returncode != 0:
         sys.exit(f"build of {source} failed:\n{result.stderr[-3000:]}")
     return json.loads(result.stdout.splitlines()[-1])
@@ -121,7 +135,8 @@ def slope(points: list[tuple[int, float]]) -> float | None:
     return num / sum((x - mx) ** 2 for x in xs)
 
 
-def run(sizes: list[int], baseline: bool, data: Path | None) -> None:
+def run(sizes: list[int], baseline: int, data: Path | None) -> None:
+    snapshot()
     print(HEADER)
     print("-" * len(HEADER))
     pooled: list[tuple[int, float]] = []
@@ -131,7 +146,7 @@ def run(sizes: list[int], baseline: bool, data: Path | None) -> None:
             cold = measure(source, Path(tmp) / "site", "auto")
             print(row("pool", n, cold), flush=True)
             pooled.append((n, cold["total"]))
-            if baseline:
+            if n <= baseline:
                 serial = measure(source, Path(tmp) / "serial" / "site", "serial")
                 print(row("serial", n, serial), flush=True)
                 print(f"{'':>7} | pool is {serial['total'] / cold['total']:.2f}x the serial build")
@@ -150,15 +165,17 @@ def main(argv: list[str]) -> int:
         print(json.dumps(child(Path(argv[1]), Path(argv[2]), argv[3])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="400,10000")
+    parser.add_argument("--sizes", default="400,2000,10000")
     parser.add_argument("--full", action="store_true", help="add N = 100,000")
-    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument(
+        "--baseline-max", type=int, default=2000, help="serial baseline up to this N"
+    )
     parser.add_argument("--resolver", action="store_true")
     parser.add_argument("--data", type=Path)
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.full else [])
     WORK.mkdir(parents=True, exist_ok=True)
-    run(sizes, not args.no_baseline, args.data)
+    run(sizes, args.baseline_max, args.data)
     if args.resolver:
         subprocess.run([sys.executable, str(HERE / "bench_resolver.py")], check=False)
     return 0
