@@ -187,3 +187,30 @@ def test_clashing_ids_are_renamed_and_reported(tmp_path):
 )
 def test_slugify(name, slug):
     assert slugify(name) == slug
+
+
+@pytest.mark.parametrize(
+    ("first", "title", "kept"),
+    [
+        # A headline line: it is the title, and not story text.
+        ("Kim to meet Putin in Russia", "Kim to meet Putin in Russia", False),
+        # Headline and lead run together (scraped text): the paragraph stays in the body.
+        (
+            "Obama finds a friend in Washington The president said on Monday he would sign it.",
+            "Obama finds a friend in Washington The president said on Monday he would sign it.",
+            True,
+        ),
+        (
+            "Flu spreads The World Health Organization raised its pandemic alert on Wednesday, "
+            "saying the new virus had now spread to several countries in two regions.",
+            "Flu spreads The World Health Organization raised its pandemic alert on Wednesday, "
+            "saying the new virus had now spread…",
+            True,
+        ),
+    ],
+)
+def test_title_from_the_body_never_loses_story_text(first, title, kept):
+    a, _ = article(f"---\npublished: 2009-04-29\n---\n{first}\n\nSecond paragraph.\n")
+    assert a.title == title
+    assert a.body.startswith(first) is kept
+    assert a.body.endswith("Second paragraph.")

@@ -46,6 +46,8 @@ MAX_LINE_CHARS = 100_000  # no paragraph of news is this long; later stages need
 PUBLISHED_YEARS = (1800, 2199)
 _TERMINAL = tuple('.!?:;"”’)')
 _PREFIX_REPEAT_MIN = 40
+_HEADLINE_MAX = 300
+_DERIVED_TITLE_MAX = 120
 
 
 @dataclass(frozen=True)
@@ -228,7 +230,6 @@ def article_from_raw(
     raw, removed = _without_controls(raw)
     meta = dict(raw.meta)
     paragraphs, dropped = split_paragraphs(raw.body, raw.body_line)
-    title = _text_field(meta, "title", rel) or (paragraphs[0][1][:300] if paragraphs else "")
     if not paragraphs:
         raise ArticleError(
             rel, "the file has no text", "add the article's text, or remove the file"
@@ -243,7 +244,9 @@ def article_from_raw(
             )
         )
     published = _published(meta, rel, options, warnings, raw.date_hint)
-    body, dropped = clean(paragraphs, dropped, title)
+    given = _text_field(meta, "title", rel)
+    title = given or derived_title(paragraphs[0][1])
+    body, all_dropped = clean(paragraphs, dropped, title, given is not None)
     article = Article(
         id=slugify(Path(rel).with_suffix("").as_posix() + (f"-{raw.key}" if raw.key else "")),
         path=rel,
@@ -255,7 +258,7 @@ def article_from_raw(
         or _text_field(meta, "lang", rel)
         or options.language,
         url=_text_field(meta, "url", rel),
-        dropped=dropped,
+        dropped=all_dropped,
         meta=tuple((k, _meta_text(v)) for k, v in sorted(meta.items()) if k not in _KNOWN_FIELDS),
     )
     return article, warnings
@@ -351,14 +354,37 @@ def split_paragraphs(body: str, first_line: int) -> tuple[list[tuple[int, str]],
     return _paragraphs(kept), dropped
 
 
+def derived_title(first: str) -> str:
+    """A title for an article whose metadata gives none, from its first paragraph.
+
+    A first paragraph that reads as a headline (short, no closing punctuation) is the title and
+    is then dropped from the body as such. One that reads as story text (headline and lead run
+    together, as scraped text often has) stays in the body; the title is its opening words.
+    """
+    if reads_as_headline(first) or len(first) <= _DERIVED_TITLE_MAX:
+        return first
+    cut = first[:_DERIVED_TITLE_MAX].rsplit(" ", 1)[0].rstrip(",;:-–—")
+    return f"{cut}…"
+
+
+def reads_as_headline(text: str) -> bool:
+    """Short, and not closed like a sentence."""
+    return len(text) <= _HEADLINE_MAX and not text.endswith(_TERMINAL)
+
+
 def clean(
-    paragraphs: list[tuple[int, str]], dropped: list[Dropped], title: str
+    paragraphs: list[tuple[int, str]], dropped: list[Dropped], title: str, title_given: bool
 ) -> tuple[str, tuple[Dropped, ...]]:
-    """Drop the headline (a first paragraph repeating the title) and repeated paragraphs."""
-    if paragraphs and _normal(paragraphs[0][1]) == _normal(title):
+    """Drop the headline and repeated paragraphs.
+
+    The title counts as already told when the metadata gives it, or when it was taken from a
+    first paragraph that reads as a headline; a title made from story text is not.
+    """
+    told = title_given or reads_as_headline(title)
+    if paragraphs and told and _normal(paragraphs[0][1]) == _normal(title):
         dropped = [*dropped, Dropped(paragraphs[0][0], paragraphs[0][1], "headline")]
         paragraphs = paragraphs[1:]
-    unique, repeats = _drop_repeats(paragraphs, seen=[_normal(title)])
+    unique, repeats = _drop_repeats(paragraphs, seen=[_normal(title)] if told else [])
     every = sorted([*dropped, *repeats], key=lambda d: d.line)
     return "\n\n".join(text for _, text in unique), tuple(every)
 
