@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 HOSTILE = Path(__file__).parent / "hostile"
+CACHE = ".timeline-cache"  # per-article results, beside the site and never inside it
 _spec = importlib.util.spec_from_file_location("hostile_corpus", HOSTILE / "generate.py")
 assert _spec and _spec.loader
 corpus = importlib.util.module_from_spec(_spec)
@@ -81,9 +82,10 @@ def run_build(workdir: Path, *flags: str) -> subprocess.CompletedProcess[str]:
 
 
 def snapshot(root: Path, skip: str) -> dict[str, tuple[int, int]]:
+    """Size and time of every file under `root` but `skip` and the build's cache."""
     out = {}
     for folder, dirs, names in os.walk(root):
-        dirs[:] = [d for d in dirs if Path(folder, d) != root / skip]
+        dirs[:] = [d for d in dirs if Path(folder, d) not in (root / skip, root / CACHE)]
         for name in names:
             st = os.lstat(os.path.join(folder, name))
             out[os.path.join(folder, name)] = (st.st_size, st.st_mtime_ns)
@@ -93,7 +95,12 @@ def snapshot(root: Path, skip: str) -> dict[str, tuple[int, int]]:
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory) -> tuple[Path, subprocess.CompletedProcess[str], dict]:
     work = tmp_path_factory.mktemp("hostile")
-    corpus.make(work)
+    sources = corpus.make(work)
+    assert run_build(work).returncode == 0
+    # Editorial notes are rendered only for real event ids: give the first event a hostile one.
+    first = json.loads((work / "site" / "timeline.json").read_text("utf-8"))["events"][0]["id"]
+    notes = (sources / "notes.yaml").read_text("utf-8")
+    (sources / "notes.yaml").write_text(notes + notes.replace("e1:", f"{first}:"), "utf-8")
     before = snapshot(work, "site")
     result = run_build(work)
     return work, result, before
@@ -122,7 +129,7 @@ def test_the_other_articles_are_still_built(hostile):
 
 def test_nothing_written_outside_the_output_folder(hostile):
     work, _, before = hostile
-    after = {k: v for k, v in snapshot(work, "site").items() if "/.timeline-cache/" not in k}
+    after = snapshot(work, "site")
     assert after == before
     assert sorted(p.name for p in work.iterdir()) == [
         ".timeline-cache",  # per-article results, beside the site and never inside it
@@ -161,6 +168,13 @@ class Tags(html.parser.HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.tags.append((tag, {k: v or "" for k, v in attrs}))
+
+
+def test_hostile_notes_and_about_page_are_rendered_inert(hostile):
+    work, _, _ = hostile
+    events = "".join(p.read_text("utf-8") for p in (work / "site" / "events").glob("*.html"))
+    assert "Editor’s note" in events, "the hostile note is on its event page"
+    assert "About" in (work / "site" / "about.html").read_text("utf-8")
 
 
 def test_no_injected_markup_reaches_a_page(hostile):
