@@ -42,6 +42,9 @@ POOL_MIN = 48  # files to analyse before a process pool pays for its start-up
 BATCH = 4096  # files read and analysed at a time: bounds the bytes held in memory
 
 Progress = Callable[[int, int], None]
+# Analysed once before forking the pool, so that workers inherit the resolver's warm caches
+# instead of each building them (half a second of CPU per worker).
+_WARM_UP = ("warm-up.md", b"---\npublished: 2023-09-05\n---\nOn Monday, 4 September 2023.\n")
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,8 @@ class Runner:
     def _pool(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
         if self.pool is None:
             method = "fork" if "fork" in get_all_start_methods() else "spawn"
+            if method == "fork":
+                analyse(*_WARM_UP, options)  # compiled rules and tables, shared by every worker
             self.pool = ProcessPoolExecutor(self.execution.workers, mp_context=get_context(method))
         workers = self.execution.workers or os.cpu_count() or 1
         chunk = max(1, min(64, len(units) // (workers * 4)))
