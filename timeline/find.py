@@ -131,19 +131,23 @@ class Language:
     rules: tuple[Rule, ...]
     # where a match of some rule may begin: one pass over the text finds every such token
     trigger: re.Pattern[str] = re.compile(r"(?!)")
-    # first keys that some rule needs a second token after (the others need not look at it)
-    paired: frozenset[str] = frozenset()
-    # (first key, second key) -> a pattern any rule beginning so would match, and the rules
+    # (first key, second key or "") -> the rules whose match may begin with such tokens
+    # ("" for the rules that need only the first); numbers keyed "#" whatever their pattern
+    starting: dict[tuple[str, str], tuple[Rule, ...]] = field(default_factory=dict)
+    # first key -> the second keys some rule pairs with it (other tokens after it do not
+    # matter, so the dispatch table stays as small as the rules)
+    seconds: dict[str, frozenset[str]] = field(default_factory=dict)
     _dispatch: dict[tuple[str, str], tuple[re.Pattern[str] | None, tuple[Rule, ...]]] = field(
         default_factory=dict, compare=False
     )
 
     def rules_at(self, first: str, second: str) -> tuple[re.Pattern[str] | None, tuple[Rule, ...]]:
-        """The rules whose match may begin with tokens of these keys, and their pattern."""
+        """The rules whose match may begin with tokens of these keys, and a pattern that
+        tells at once whether any of them matches (None when there is only one to try)."""
         pair = (first, second)
         if pair not in self._dispatch:
-            rules = tuple(r for r in self.rules if any(_fits(s, pair) for s in r.starts))
-            # One rule is tried as it is; several are first tried all at once.
+            both = {*self.starting.get((first, ""), ()), *self.starting.get(pair, ())}
+            rules = tuple(sorted(both, key=lambda rule: rule.order))
             self._dispatch[pair] = (_any_of(rules) if len(rules) > 1 else None, rules)
         return self._dispatch[pair]
 
@@ -158,11 +162,12 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     lang = load_language(language)
     lowered = _lower(text)
     matches: list[tuple[re.Match[str], Rule]] = []
-    paired = lang.paired
+    seconds = lang.seconds
     for token in lang.trigger.finditer(lowered):
         first = token_key(token.group())
-        after = _TOKEN.search(lowered, token.end()) if first in paired else None
-        any_of, rules = lang.rules_at(first, token_key(after.group()) if after else "")
+        after = _TOKEN.search(lowered, token.end()) if first in seconds else None
+        second = token_key(after.group()) if after else ""
+        any_of, rules = lang.rules_at(first, second if second in seconds.get(first, ()) else "")
         if any_of is not None and not any_of.match(text, token.start()):
             continue
         for rule in rules:
@@ -179,14 +184,6 @@ def _lower(text: str) -> str:
     if len(lowered) == len(text):
         return lowered
     return "".join(c.lower()[:1] or c for c in text)
-
-
-def _fits(start: tuple[str, ...], tokens: tuple[str, str]) -> bool:
-    """Whether a rule's start keys fit the keys of the next two tokens."""
-    return all(
-        key == token or (token == _DIGITS and key.startswith(_DIGITS))
-        for key, token in zip(start, tokens, strict=False)
-    )
 
 
 def token_key(token: str) -> str:
@@ -241,13 +238,32 @@ def load_language(code: str) -> Language:
     tables = {path.stem: _load_table(path) for path in sorted((folder / "tables").glob("*.txt"))}
     blocks = [b for path in sorted((folder / "rules").glob("*.txt")) for b in _blocks(path)]
     rules = tuple(_rule(block, source, i, tables) for i, (source, block) in enumerate(blocks))
-    paired = frozenset(_DIGITS if s[0].startswith(_DIGITS) else s[0]
-                       for rule in rules for s in rule.starts if len(s) == 2)  # fmt: skip
-    return Language(code, tables, rules, _trigger(rules), paired)
+    starting: dict[tuple[str, str], set[Rule]] = {}
+    seconds: dict[str, set[str]] = {}
+    for rule in rules:
+        for start in rule.starts:
+            first, second = (_DIGITS if k.startswith(_DIGITS) else k for k in (*start, "")[:2])
+            starting.setdefault((first, second), set()).add(rule)
+            if second:
+                seconds.setdefault(first, set()).add(second)
+    return Language(
+        code,
+        tables,
+        rules,
+        _trigger(rules),
+        {pair: tuple(group) for pair, group in starting.items()},
+        {first: frozenset(keys) for first, keys in seconds.items()},
+    )
 
 
 def _any_of(rules: tuple[Rule, ...]) -> re.Pattern[str]:
-    bodies = (_NAMED_GROUP.sub("(?:", rule.regex.pattern) for rule in rules)
+    """One pattern that matches where any of the rules would (compiled once per set)."""
+    return _any_of_patterns(tuple(rule.regex.pattern for rule in rules))
+
+
+@cache
+def _any_of_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    bodies = (_NAMED_GROUP.sub("(?:", pattern) for pattern in patterns)
     return re.compile("|".join(f"(?:{body})" for body in bodies), re.IGNORECASE)
 
 
