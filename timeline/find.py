@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -52,6 +52,11 @@ class Table:
     words: dict[str, str] = field(default_factory=dict, compare=False)  # word -> value
     patterns: tuple[tuple[re.Pattern[str], str], ...] = ()  # regex entry -> value ("" = itself)
     _seen: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
+
+    @cached_property
+    def phrases(self) -> re.Pattern[str]:
+        """A pattern that finds the table's words and phrases as whole words in a text."""
+        return phrase_pattern(self)
 
     def normalize(self, word: str) -> str:
         """The value of a matched word (a regex entry without a value stands for itself)."""
@@ -106,6 +111,8 @@ class Rule:
     # The keys (see `token_key`) of the first two tokens a match can begin with; a single key
     # when a match can be one token long.
     starts: frozenset[tuple[str, ...]] = frozenset()
+    # whether the match holds context around the expression (in its span group)
+    context: bool = False
 
 
 @dataclass(frozen=True)
@@ -140,6 +147,8 @@ class Language:
     _dispatch: dict[tuple[str, str], tuple[re.Pattern[str] | None, tuple[Rule, ...]]] = field(
         default_factory=dict, compare=False
     )
+    # the key of each (lower-case) word that is a first or second key itself
+    keys: dict[str, str] = field(default_factory=dict, compare=False)
 
     def rules_at(self, first: str, second: str) -> tuple[re.Pattern[str] | None, tuple[Rule, ...]]:
         """The rules whose match may begin with tokens of these keys, and a pattern that
@@ -161,21 +170,29 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     """
     lang = load_language(language)
     lowered = _lower(text)
-    matches: list[tuple[re.Match[str], Rule]] = []
-    seconds = lang.seconds
+    matches: list[Match] = []
+    seconds, keys, rules_at = lang.seconds, lang.keys, lang.rules_at
     for token in lang.trigger.finditer(lowered):
-        first = token_key(token.group())
-        after = _TOKEN.search(lowered, token.end()) if first in seconds else None
-        second = token_key(after.group()) if after else ""
-        any_of, rules = lang.rules_at(first, second if second in seconds.get(first, ()) else "")
-        if any_of is not None and not any_of.match(text, token.start()):
+        word = token.group()
+        first = keys.get(word) or token_key(word)
+        second = ""
+        if first in seconds:
+            after = _TOKEN.search(lowered, token.end())
+            if after:
+                key = keys.get(after.group()) or token_key(after.group())
+                second = key if key in seconds[first] else ""
+        any_of, rules = rules_at(first, second)
+        start = token.start()
+        if any_of is not None and not any_of.match(text, start):
             continue
         for rule in rules:
-            m = rule.regex.match(text, token.start())
-            if m and m.end() > m.start():
-                matches.append((m, rule))
-    kept = sorted(_without_overlaps(matches), key=lambda match: _span(match[0])[0])
-    return tuple(_candidate(m, rule, text, lang) for m, rule in kept)
+            m = rule.regex.match(text, start)
+            if m:
+                span = m.span(SPAN) if rule.context else m.span()
+                if span[1] > span[0]:
+                    matches.append((span, m, rule))
+    kept = sorted(_without_overlaps(matches), key=lambda match: match[0][0])
+    return tuple(_candidate(span, m, rule, text, lang) for span, m, rule in kept)
 
 
 def _lower(text: str) -> str:
@@ -191,22 +208,22 @@ def token_key(token: str) -> str:
     return _DIGITS if token[0].isdigit() else token.lower()
 
 
-def _span(m: re.Match[str]) -> tuple[int, int]:
-    """Where the expression is: the whole match, or its span group when it has context."""
-    return m.span(SPAN) if m.re.groupindex.get(SPAN) else m.span()
-
-
-def _candidate(m: re.Match[str], rule: Rule, text: str, lang: Language) -> Candidate:
+def _candidate(
+    span: tuple[int, int], m: re.Match[str], rule: Rule, text: str, lang: Language
+) -> Candidate:
+    tables = lang.tables
     fields = tuple(
-        (name, lang.tables[table].normalize(m.group(name)))
+        (name, tables[table].normalize(value))
         for name, table in rule.groups
-        if m.group(name) is not None
+        if (value := m.group(name)) is not None
     )
-    start, end = _span(m)
+    start, end = span
     return Candidate(start, end, text[start:end], rule, fields)
 
 
-Match = tuple[re.Match[str], Rule]
+# Where the expression is (the whole match, or its span group when the rule has context),
+# the match and its rule.
+Match = tuple[tuple[int, int], re.Match[str], Rule]
 
 
 def _without_overlaps(matches: list[Match]) -> list[Match]:
@@ -215,11 +232,11 @@ def _without_overlaps(matches: list[Match]) -> list[Match]:
     used: set[int] = set()
 
     def priority(match: Match) -> tuple[int, int, int]:
-        start, end = _span(match[0])
-        return start - end, match[1].order, start
+        start, end = match[0]
+        return start - end, match[2].order, start
 
     for match in sorted(matches, key=priority):
-        span = range(*_span(match[0]))
+        span = range(*match[0])
         if not used.intersection(span):
             taken.append(match)
             used.update(span)
@@ -253,6 +270,7 @@ def load_language(code: str) -> Language:
         _trigger(rules),
         {pair: tuple(group) for pair, group in starting.items()},
         {first: frozenset(keys) for first, keys in seconds.items()},
+        keys={key: key for pair in starting for key in pair if key and key != _DIGITS},
     )
 
 
@@ -333,6 +351,7 @@ def _rule(block: dict[str, list[str]], source: str, order: int, tables: dict[str
         order=order,
         source=source,
         starts=start_keys(block["match"][0], tables),
+        context=SPAN in regex.groupindex,
     )
 
 

@@ -18,11 +18,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import cache, lru_cache
+from functools import lru_cache
+from typing import NamedTuple
 
 import dateparser
 
-from timeline.find import Candidate, Language, Table, find, load_language, phrase_pattern
+from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import iso_week, period_of, shift, time_value
 
@@ -67,25 +68,33 @@ class Unresolvable(ValueError):
     """A candidate whose value cannot be worked out; it is left out, never guessed."""
 
 
-@dataclass(frozen=True)
-class Context:
-    """What every operation may consult: the text, the anchor, the language, the settings."""
+class Context(NamedTuple):
+    """What every operation may consult: the text, the anchor, the language, the settings.
+
+    A tuple rather than a dataclass: one is made for every candidate, and the fields worked
+    out from the anchor (`day`, `tz`, `anchor_day`) are made once per text by `context`.
+    """
 
     text: str
     published: datetime
     language: Language
     date_order: str
     previous: TimeValue | None  # the last dated value before this candidate, if any
-    start: int = 0  # where the candidate is in the text
-    end: int = 0
+    start: int  # where the candidate is in the text
+    end: int
+    day: date  # the anchor's day, in its timezone
+    tz: tzinfo
+    anchor_day: tuple[datetime, datetime]  # that day's first instant and the next day's
 
-    @property
-    def day(self) -> date:
-        return self.published.date()
 
-    @property
-    def tz(self) -> tzinfo:
-        return self.published.tzinfo or UTC
+def context(
+    text: str, published: datetime, language: Language, date_order: str = "MDY"
+) -> Context:
+    """The context of a text's first candidate (before it no date is named)."""
+    tz = published.tzinfo or UTC
+    midnight = published.replace(hour=0, minute=0, second=0, microsecond=0)
+    return Context(text, published, language, date_order.upper(), None, 0, 0,
+                   published.date(), tz, (midnight, midnight + timedelta(days=1)))  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -107,13 +116,14 @@ def resolve_text(
     """
     if published.tzinfo is None:  # the contract asks for an aware datetime; assume UTC
         published = published.replace(tzinfo=UTC)
-    lang = load_language(language)
+    base = context(text, published, load_language(language), date_order)
     mentions: list[Mention] = []
     previous: TimeValue | None = None
+    day, tz, anchor_day = base.day, base.tz, base.anchor_day
     for candidate in find(text, language):
-        context = Context(text, published, lang, date_order.upper(), previous,
-                          candidate.start, candidate.end)  # fmt: skip
-        resolved = resolve_candidate(candidate, context)
+        here = Context(text, published, base.language, base.date_order, previous,
+                       candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
+        resolved = resolve_candidate(candidate, here)
         if resolved is None:
             continue
         mention, baseline = resolved
@@ -250,7 +260,7 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     options = [_concrete(v) for v in _candidates(template, context.day)]
     if direction is not None:
         return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
-    tense = cache(lambda: _tense(context))  # worked out only when the choice needs it
+    tense = _once(lambda: _tense(context))  # worked out only when the choice needs it
     if "{W}" in template:
         return Resolved(_choose(options, context, tense, _WEEK_REACH), Anchor.PUBLISHED)
     return Resolved(_choose_year(options, context, tense), Anchor.PUBLISHED)
@@ -418,9 +428,23 @@ def _candidates(template: str, day: date) -> list[str]:
     return [template.replace("{Y}", f"{day.year + k:04d}") for k in (-1, 0, 1)]
 
 
+def _once(work: Callable[[], int]) -> Callable[[], int]:
+    """`work`, done at the first call only."""
+    done: list[int] = []
+
+    def result() -> int:
+        if not done:
+            done.append(work())
+        return done[0]
+
+    return result
+
+
 def _concrete(value: str) -> str:
     """A value naming a weekday of an ISO week ("2023-W36-1"), or the first given weekday on
     or after a day ("2023-11-22+4", Thanksgiving), as a calendar day."""
+    if "W" not in value and "+" not in value:
+        return value
     match = _ISO_WEEKDAY.fullmatch(value)
     if match:
         year, week, weekday, rest = match.groups()
@@ -434,15 +458,14 @@ def _concrete(value: str) -> str:
 
 
 def _interval(value: str, context: Context) -> tuple[datetime, datetime]:
-    tv = time_value(value, tz=context.tz)
+    tv = time_value(value, "DATE", None, context.tz)
     if tv.start is None or tv.end is None:
         raise Unresolvable(f"no interval for {value!r}")
     return tv.start, tv.end
 
 
 def _anchor_day(context: Context) -> tuple[datetime, datetime]:
-    start = context.published.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start, start + timedelta(days=1)
+    return context.anchor_day
 
 
 def _choose(
@@ -547,7 +570,7 @@ def _nearest(
     """The value of the table's word or phrase nearest the mention in its clause (leaving out
     words the `ignore` table knows), with how many words away it is; on the left when both
     sides are as near."""
-    pattern = phrase_pattern(table)
+    pattern = table.phrases
 
     def wanted(m: re.Match[str]) -> bool:
         return ignore is None or ignore.lookup(m.group()) is None
