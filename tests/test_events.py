@@ -13,6 +13,7 @@ from timeline.events import (
     make_title,
     split_clauses,
     split_sentences,
+    telling,
 )
 from timeline.model import Anchor, Article, Granularity, Mention, Status, TimeValue
 
@@ -119,6 +120,128 @@ def test_semicolon_makes_a_clause() -> None:
 )
 def test_make_title(clause: str, title: str) -> None:
     assert make_title(clause) == title
+
+
+YONHAP = (
+    "South Korean news agency Yonhap earlier cited South Korea's intelligence agency as saying "
+    "Shoigu, who visited Pyongyang in July, had proposed to Kim that their countries hold a "
+    "naval exercise, along with China."
+)
+KIM_IL = (
+    "Kim's father, the reclusive Kim Jong Il who famously shunned planes and travelled by "
+    "armoured train only, last visited Russia just months before his death in 2011."
+)
+NYT_MONDAY = (
+    "In a rare trip abroad, Kim would travel from Pyongyang to Vladivostok, "
+    "the New York Times reported on Monday, citing U.S. and allied sources."
+)
+
+
+@pytest.mark.parametrize(
+    ("clause", "date", "title"),
+    [
+        # Attribution in front goes, unless the date is the statement's own.
+        (YONHAP, "July", "Shoigu visited Pyongyang in July"),
+        (
+            "Besser said the cases are now in 11 states, up from 10 yesterday.",
+            "yesterday",
+            "The cases are now in 11 states, up from 10 yesterday.",
+        ),
+        (
+            "Kirby said on Aug. 30 that the United States was concerned about the arms talks.",
+            "Aug. 30",
+            "Kirby said on Aug. 30 that the United States was concerned about the arms…",
+        ),
+        (
+            "The WHO said on Wednesday the world is at the brink of a pandemic.",
+            "Wednesday",
+            "The WHO said on Wednesday the world is at the brink of a pandemic.",
+        ),
+        # Attribution as the last piece goes; holding the date, it leads.
+        (
+            "A man in his 30s died last week, health officials said.",
+            "last week",
+            "A man in his 30s died last week.",
+        ),
+        (
+            NYT_MONDAY,
+            "Monday",
+            "The New York Times reported on Monday: in a rare trip abroad, Kim would…",
+        ),
+        # Asides go when too long; the cut ends on a whole word and a whole name.
+        (KIM_IL, "2011", "Kim's father last visited Russia just months before his death in 2011."),
+        (
+            "White House national security spokesman John Kirby said on Aug. 30 that the United "
+            "States was worried.",
+            "Aug. 30",
+            "White House national security spokesman John Kirby said on Aug. 30…",
+        ),
+        (
+            "Shoigu visited North Korea in July and tried hard to convince leaders of the "
+            "government to sell shells.",
+            "July",
+            "Shoigu visited North Korea in July and tried hard to convince leaders…",
+        ),
+    ],
+)
+def test_title_is_built_around_the_date(clause: str, date: str, title: str) -> None:
+    assert make_title(clause, mention=date) == title
+
+
+@pytest.mark.parametrize(
+    ("worse", "better", "date"),
+    [
+        # A date told in an aside ranks below the same date in the main predicate.
+        (
+            YONHAP,
+            "Russian defence minister Sergei Shoigu visited North Korea in July to try to "
+            "convince Pyongyang to sell artillery ammunition to Russia.",
+            "July",
+        ),
+        # Opening with a pronoun, after an opening date piece, ranks below naming who acted.
+        (
+            "On Monday, he signalled the two countries were discussing joint exercises.",
+            "Interfax quoted Russian defence minister Sergei Shoigu as saying on Monday.",
+            "Monday",
+        ),
+        # A statement ranks below the happening itself.
+        (
+            "Officials said on Friday that the hotel was sealed off by police.",
+            "Police sealed off the Metropark hotel on Friday after test results came in.",
+            "Friday",
+        ),
+    ],
+)
+def test_telling_rank_prefers_what_happened(worse: str, better: str, date: str) -> None:
+    assert telling(better, mention=date).rank > telling(worse, mention=date).rank
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "mod"),
+    [
+        ("North Korea has conducted six nuclear tests since 2006.", "2006", "ON_OR_AFTER"),
+        ("The school would be closed until Thursday.", "Thursday", "ON_OR_BEFORE"),
+        ("Cases soared to 498 by Friday.", "Friday", "ON_OR_BEFORE"),
+        ("North Korea tested a missile in 2006.", "2006", None),
+    ],
+)
+def test_a_date_after_since_or_until_is_a_bound(body: str, text: str, mod: str | None) -> None:
+    (event,) = extract_events(article(body), (mention(body, text, year(2006)),))
+    assert event.value.mod == mod
+
+
+@pytest.mark.parametrize(
+    ("body", "text", "events"),
+    [
+        ("Re: Posted by Jason - May 1, 2009 -- I agree with you.", "May 1, 2009", 0),
+        ("Fergus Walsh | 09:53 AM I have been reporting for years.", "09:53 AM", 0),
+        ("Friday 1 May 2009 15.49 BST", "1 May 2009", 0),
+        ("The study was posted online on 1 May 2009 by the journal.", "1 May 2009", 1),
+        ("Police sealed off the hotel on 1 May 2009.", "1 May 2009", 1),
+    ],
+)
+def test_time_stamps_and_bare_dates_are_no_events(body: str, text: str, events: int) -> None:
+    assert len(extract_events(article(body), (mention(body, text, day(2009, 5, 1)),))) == events
 
 
 @pytest.mark.parametrize(

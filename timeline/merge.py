@@ -24,7 +24,7 @@ import bisect
 import hashlib
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -35,6 +35,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from timeline.events import event_telling, opens_with_pronoun
 from timeline.model import (
     PRECISION_RANK,
     Article,
@@ -58,6 +59,7 @@ WINDOW_CHARS = 300  # how much of the article around the clause counts as its su
 MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
+TEXT_WORDS = 35  # a telling longer than this says more than the entry needs, word by word
 OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
 _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
@@ -496,25 +498,75 @@ def make_entry(
 ) -> Entry:
     """One entry from agreeing groups of events: placed at the date most articles give.
 
-    Its title and text are those of the most typical telling (the most alike to the others,
-    see `_typicality`) among the ones that give the entry's date.
+    Its title is the best title among the tellings that give the entry's date (see
+    `events.title_rank`; the most typical breaks ties) and its text the most informative of
+    them (`informative`).
     """
     ordered = sorted(_agreeing(events, groups), key=lambda g: _vote_order(_vote(events, g)))
     votes = [_vote(events, g) for g in ordered]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
     value = votes[winner].value
-    lead = _representative(events, typical, ordered[winner], value)
+    dated = [i for i in ordered[winner] if events[i].value == value] or ordered[winner]
     told = sorted((events[i] for group in groups for i in group), key=_event_order)
     return Entry(
         id=entry_id(told),
         value=value,
-        title=lead.title,
-        text=lead.sentence,
+        title=_best_title(events, typical, dated, articles).title,
+        text=informative([events[i] for i in dated], told, articles).sentence,
         status=_status(told, articles),
         events=tuple(told),
         disagreement=tuple(votes) if len(votes) > 1 else (),
         importance=importance(told, value, articles),
     )
+
+
+def _best_title(
+    events: Sequence[Event], typical: np.ndarray, dated: list[int], articles: dict[str, Article]
+) -> Event:
+    def rank(i: int) -> tuple[float, float, str]:
+        language = _language(events[i], articles)
+        return event_telling(events[i], language).rank, round(float(typical[i]), 6), events[i].id
+
+    return events[max(dated, key=rank)]
+
+
+def informative(
+    candidates: Sequence[Event], told: Sequence[Event], articles: dict[str, Article]
+) -> Event:
+    """The telling that says most of what the others say, and more, without running long.
+
+    A content word counts once when other tellings (other wordings, not copies) share it, a
+    quarter when only this one says it; each word past `TEXT_WORDS` costs a fifth; opening
+    with a pronoun ("He signalled ...") or telling the date in an aside ("Shoigu, who visited
+    Pyongyang in July, had proposed ...") costs two.
+    """
+    words = {e.id: _content(e, articles) for e in told}
+    wordings = {e.sentence: words[e.id] for e in told}
+    shared = Counter(w for found in wordings.values() for w in found)
+
+    def score(event: Event) -> tuple[float, str]:
+        own = words[event.id]
+        common = sum(1 for w in own if shared[w] > 1)
+        length = len(event.sentence.split())
+        language = _language(event, articles)
+        flawed = opens_with_pronoun(event.sentence, language) or (
+            event_telling(event, language).lifted
+        )
+        value = common + 0.25 * (len(own) - common) - 0.2 * max(0, length - TEXT_WORDS)
+        return round(value - 2 * flawed, 6), event.id
+
+    return max(candidates, key=score)
+
+
+def _content(event: Event, articles: dict[str, Article]) -> set[str]:
+    stop = stopwords(_language(event, articles))
+    folded = (token.casefold() for token in _tokens(event.sentence))
+    return {w for w in folded if w not in stop and len(w) > 1}
+
+
+def _language(event: Event, articles: dict[str, Article]) -> str:
+    article = articles.get(event.article_id)
+    return article.language if article else "en"
 
 
 def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int]]:
@@ -560,13 +612,6 @@ def most_precise(values: Iterable[TimeValue]) -> TimeValue:
         return PRECISION_RANK[v.granularity], v.end - v.start, v.value
 
     return min(values, key=narrowness)
-
-
-def _representative(
-    events: Sequence[Event], typical: np.ndarray, group: list[int], value: TimeValue
-) -> Event:
-    dated = [i for i in group if events[i].value == value] or group
-    return events[max(dated, key=lambda i: (round(float(typical[i]), 6), events[i].id))]
 
 
 def _status(told: Sequence[Event], articles: dict[str, Article]) -> Status:
