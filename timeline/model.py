@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 
 
 class Granularity(StrEnum):
@@ -237,4 +238,9 @@ class Timeline:
     problems: tuple[Problem, ...] = field(default=())
 
     def mentions_of(self, article_id: str) -> tuple[Mention, ...]:
-        return dict(self.mentions).get(article_id, ())
+        return self._mentions_by_article.get(article_id, ())
+
+    @cached_property
+    def _mentions_by_article(self) -> dict[str, tuple[Mention, ...]]:
+        # Built once: a dict per call made rendering N article pages take N² steps.
+        return dict(self.mentions)
