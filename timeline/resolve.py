@@ -80,6 +80,7 @@ class Context(NamedTuple):
     language: Language
     date_order: str
     previous: TimeValue | None  # the last dated value before this candidate, if any
+    report: TimeValue | None  # the last quarter, half or month named before it, if any
     start: int  # where the candidate is in the text
     end: int
     day: date  # the anchor's day, in its timezone
@@ -93,7 +94,7 @@ def context(
     """The context of a text's first candidate (before it no date is named)."""
     tz = published.tzinfo or UTC
     midnight = published.replace(hour=0, minute=0, second=0, microsecond=0)
-    return Context(text, published, language, date_order.upper(), None, 0, 0,
+    return Context(text, published, language, date_order.upper(), None, None, 0, 0,
                    published.date(), tz, (midnight, midnight + timedelta(days=1)))  # fmt: skip
 
 
@@ -119,9 +120,10 @@ def resolve_text(
     base = context(text, published, load_language(language), date_order)
     mentions: list[Mention] = []
     previous: TimeValue | None = None
+    report: TimeValue | None = None
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
     for candidate in find(text, language):
-        here = Context(text, published, base.language, base.date_order, previous,
+        here = Context(text, published, base.language, base.date_order, previous, report,
                        candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
         resolved = resolve_candidate(candidate, here)
         if resolved is None:
@@ -130,6 +132,8 @@ def resolve_text(
         mentions.append(mention)
         if baseline and mention.value.is_dated and mention.anchor != Anchor.TEXT:
             previous = mention.value
+            if previous.granularity in _REPORT_PERIODS:
+                report = previous
     return tuple(mentions)
 
 
@@ -316,10 +320,12 @@ def _dateline(args: list[str], fields: dict[str, str], context: Context) -> Reso
 def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A year back from the period a report is about ("a year ago" after "the third quarter"
     is that quarter a year before), else an amount back from the anchor."""
-    previous, unit = context.previous, _unit(_fill(args[0], fields))
-    one_year = unit == "year" and abs(_offset(_fill(args[1], fields))) == 1
-    if previous is not None and previous.granularity in _REPORT_PERIODS and one_year:
-        resolved = _after(args, fields, context)
+    unit, amount = _unit(_fill(args[0], fields)), _offset(_fill(args[1], fields))
+    if context.report is not None and unit == "year" and abs(amount) == 1:
+        period = context.report
+        moved = shift(_start(period), unit, amount)
+        resolved = Resolved(period_of(moved, _UNIT_OF_GRANULARITY[period.granularity]),
+                            Anchor.TEXT)  # fmt: skip
     else:
         resolved = _this(args, fields, context)
     return Resolved(resolved.value, resolved.anchor, resolved.notes, baseline=False)
