@@ -88,9 +88,7 @@ class Context(NamedTuple):
     anchor_day: tuple[datetime, datetime]  # that day's first instant and the next day's
 
 
-def context(
-    text: str, published: datetime, language: Language, date_order: str = "MDY"
-) -> Context:
+def context(text: str, published: datetime, language: Language, date_order: str = "MDY") -> Context:
     """The context of a text's first candidate (before it no date is named)."""
     tz = published.tzinfo or UTC
     midnight = published.replace(hour=0, minute=0, second=0, microsecond=0)
