@@ -170,6 +170,18 @@ NYT_MONDAY = (
         ),
         # Asides go when too long; the cut ends on a whole word and a whole name.
         (KIM_IL, "2011", "Kim's father last visited Russia just months before his death in 2011."),
+        # Content after "said" is no closing attribution; a list piece is no aside.
+        (
+            "Just last week, the World Health Organisation said that a pandemic was imminent.",
+            "last week",
+            "Just last week, the World Health Organisation said that a pandemic was imminent.",
+        ),
+        (
+            "The very old, the very ill and people with weak immune systems, such as diabetics, "
+            "often die of flu in winter.",
+            "winter",
+            "The very old, the very ill and people with weak immune systems, such…",
+        ),
         (
             "White House national security spokesman John Kirby said on Aug. 30 that the United "
             "States was worried.",

@@ -25,6 +25,7 @@ from timeline.model import PRECISION_RANK, Article, Event, Granularity, Mention,
 
 TITLE_WORDS = 14
 LEAD_WORDS = 14  # an attribution longer than this is part of what is told, not who tells it
+TAIL_WORDS = 3  # words after "said" in a closing attribution: "health officials said on Monday"
 STAMP_REACH = 60  # how far before a date a time-stamp word ("Posted by") is looked for
 SHORT_FOCUS_WORDS = 6  # a focus this short is a telling ("Watson said on Monday"), not an event
 _RESOURCE_DIR = "resources/{language}/events/{name}.txt"
@@ -535,11 +536,12 @@ class _Words:
 
     def tells_who(self, piece: str) -> bool:
         """True for "officials said", "the Times reported", "citing U.S. sources"."""
-        found = self.reporting.search(piece)
-        if found is None:
+        found = list(self.reporting.finditer(piece))
+        if not found:
             return False
         opener = _phrase_pattern(self.language, "attribution_openers").match(piece)
-        return found.start() > 0 or opener is not None
+        ends = len(piece[found[-1].end() :].split()) <= TAIL_WORDS  # "said on Monday", no more
+        return opener is not None or (found[0].start() > 0 and ends)
 
     def unlead(self, text: str) -> str:
         """A sentence's start told after a colon: "In a rare trip" -> "in a rare trip"."""
@@ -567,7 +569,11 @@ class _Words:
         return f"{name.group().strip()} {_TRAILING_PUNCT.sub('', told)}", True
 
     def drop_asides(self, text: str, mention: str, max_words: int) -> str:
-        """Pieces between commas that describe what comes before, dropped while too long."""
+        """Pieces between commas that describe what comes before, dropped while too long.
+
+        Only an aside right before the dated piece goes: it stands between who acted and what
+        they did at that date ("Kim's father, the reclusive ..., last visited Russia in 2011").
+        """
         while len(text.split()) > max_words:
             pieces = list(_cut(text, _PIECE_END))
             asides = [
@@ -577,6 +583,7 @@ class _Words:
                 and text[pieces[n - 1][1] - 1] == ","
                 and text[end - 1] == ","
                 and _outside((start, end), text, mention)
+                and not _outside(pieces[n + 1], text, mention)
             ]
             if not asides:
                 return text
