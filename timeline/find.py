@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 RESOURCES = Path(str(resources.files("timeline") / "resources"))
 _WORD_JOIN = r"(?:\s+|-)"
@@ -115,9 +115,12 @@ class Rule:
     context: bool = False
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A stretch of text that a rule matched, with the fields it captured (normalized)."""
+class Candidate(NamedTuple):
+    """A stretch of text that a rule matched, with the fields it captured (normalized).
+
+    A tuple rather than a dataclass: one is made for every match kept, and a tuple is made
+    in a third of the time.
+    """
 
     start: int
     end: int

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import lru_cache
 from typing import NamedTuple
@@ -96,8 +95,9 @@ def context(text: str, published: datetime, language: Language, date_order: str 
                    published.date(), tz, (midnight, midnight + timedelta(days=1)))  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
+    """What an operation makes of a candidate (a tuple: one is made for every candidate)."""
+
     value: str
     anchor: Anchor
     notes: tuple[str, ...] = ()
