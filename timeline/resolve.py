@@ -259,7 +259,7 @@ def _this(args: list[str], fields: dict[str, str], context: Context) -> Resolved
 def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     parts, direction = _split_args(args, fields)
     template = "".join(parts)
-    options = [_concrete(v) for v in _candidates(template, context.day)]
+    options = list(_options(template, context.day))
     if direction is not None:
         return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
     tense = _once(lambda: _tense(context))  # worked out only when the choice needs it
@@ -423,6 +423,12 @@ def _require_precision(base: TimeValue, unit: str) -> None:
     have = _UNIT_OF_GRANULARITY.get(base.granularity, "century")
     if unit in _ORDER and _ORDER.index(have) > _ORDER.index(unit):
         raise Unresolvable(f"a {have} is not precise enough to name a {unit}")
+
+
+@lru_cache(maxsize=4096)
+def _options(template: str, day: date) -> tuple[str, ...]:
+    """The concrete values `near` chooses among (a text names the same few dates again)."""
+    return tuple(_concrete(v) for v in _candidates(template, day))
 
 
 def _candidates(template: str, day: date) -> list[str]:
