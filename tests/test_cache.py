@@ -4,13 +4,14 @@ a process pool gives the same site as one process, and a bug on one article cost
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from timeline import execute
 from timeline.build import BuildConfig, build
-from timeline.cache import CACHE_DIR, Cache, key
+from timeline.cache import CACHE_DIR, DB_FILE, Cache, key
 
 SEEDS = Path(__file__).parent.parent / "seeds"
 
@@ -95,13 +96,25 @@ def test_key_depends_on_bytes_name_and_options(a, b):
 
 def test_corrupt_entries_are_misses_and_stale_ones_are_pruned(project, resolved):
     build(config(project))
-    folder = next(p for p in (project / CACHE_DIR).iterdir() if p.is_dir())
-    entries = sorted(p for p in folder.iterdir())
-    entries[0].write_bytes(b"not a pickle")
-    (folder / ("0" * 64)).write_bytes(b"left by an older build")
+    path = next((project / CACHE_DIR).glob(f"*/{DB_FILE}"))
+    with sqlite3.connect(path) as db:
+        keys = sorted(k for (k,) in db.execute("SELECT key FROM entries"))
+        db.execute("UPDATE entries SET data = ? WHERE key = ?", (b"not a pickle", keys[0]))
+        db.execute("INSERT INTO entries VALUES (?, ?)", ("0" * 64, b"left by an older build"))
     build(config(project))
     assert len(resolved) == 6
-    assert sorted(p.name for p in folder.iterdir()) == [p.name for p in entries]
+    with sqlite3.connect(path) as db:
+        assert sorted(k for (k,) in db.execute("SELECT key FROM entries")) == keys
+
+
+def test_a_damaged_cache_file_is_replaced(project, resolved):
+    build(config(project))
+    path = next((project / CACHE_DIR).glob(f"*/{DB_FILE}"))
+    path.write_bytes(b"this is not SQLite" * 100)
+    assert build(config(project)).articles == 5
+    assert len(resolved) == 10
+    build(config(project))
+    assert len(resolved) == 10
 
 
 def test_cache_sits_beside_the_site_and_is_ignored_by_git(project):
