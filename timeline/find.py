@@ -390,11 +390,10 @@ def compile_match(
         lead_in = _WORD_JOIN.join(_element_regex(c, tables, groups) for c in before)
         body = f"{lead_in}{_WORD_JOIN}(?P<{SPAN}>{body})"
     if after:
-        # ... or after it ("the year" ended March 31).
-        body += (
-            f"(?={_WORD_JOIN}{_WORD_JOIN.join(_element_regex(c, tables, groups) for c in after)}"
-        )
-        body += _BOUNDARY_END + ")"
+        # ... or after it ("the year" ended March 31; "Friday" 's close).
+        lead_out = _PUNCT_JOIN if _is_punct(after[0]) else _WORD_JOIN
+        trail = _WORD_JOIN.join(_element_regex(c, tables, groups) for c in after)
+        body += f"(?={lead_out}{trail}{_BOUNDARY_END})"
     return re.compile(_BOUNDARY_START + body, re.IGNORECASE), tuple(groups)
 
 
@@ -408,8 +407,12 @@ def _parse_element(
     """An element's regex, whether it is optional, and whether it is punctuation."""
     optional = element.endswith("?") and len(element) > 1
     element = element[:-1] if optional else element
-    punct = not element[0].isalnum() and not element.startswith("<")
-    return _element_regex(element, tables, groups), optional, punct
+    return _element_regex(element, tables, groups), optional, _is_punct(element)
+
+
+def _is_punct(element: str) -> bool:
+    """Whether an element is punctuation (joined to its neighbours without a space)."""
+    return not element[0].isalnum() and not element.startswith("<")
 
 
 def start_keys(match: str, tables: dict[str, Table]) -> frozenset[tuple[str, ...]]:

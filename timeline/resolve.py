@@ -268,6 +268,16 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(_choose_year(options, context, tense), Anchor.PUBLISHED)
 
 
+def _past(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The latest of the dates `near` chooses among that is not after the anchor's day
+    ("Friday's close": what a text names that way has happened)."""
+    parts, _ = _split_args(args, fields)
+    day_end = context.anchor_day[1]
+    starts = {v: _interval(v, context)[0] for v in _options("".join(parts), context.day)}
+    latest = max((v for v, start in starts.items() if start < day_end), key=starts.__getitem__)
+    return Resolved(latest, Anchor.PUBLISHED)
+
+
 def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The week holding a yearless date ("the week of March 6")."""
     resolved = _near(args, fields, context)
@@ -389,6 +399,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "duration": _duration,
     "this": _this,
     "near": _near,
+    "past": _past,
     "week_of": _week_of,
     "after": _after,
     "next": _next,
