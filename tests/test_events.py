@@ -216,6 +216,12 @@ def test_title_is_built_around_the_date(clause: str, date: str, title: str) -> N
             "Interfax quoted Russian defence minister Sergei Shoigu as saying on Monday.",
             "Monday",
         ),
+        (
+            "On April 29 it raised its pandemic alert to 5 on a 6-level scale.",
+            "The WHO raised its pandemic alert on April 29 to 5 on the scale, meaning a pandemic "
+            "is imminent.",
+            "April 29",
+        ),
         # A statement ranks below the happening itself.
         (
             "Officials said on Friday that the hotel was sealed off by police.",

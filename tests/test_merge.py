@@ -392,3 +392,24 @@ def test_entry_text_is_the_most_informative_telling(
     told = [corpus.add(f"a{n}", text, day(2009, 4, 29)) for n, text in enumerate(sentences)]
     entries, _ = corpus.merge()
     assert entry_of(entries, told[0]).text == sentences[expected]
+
+
+def test_one_telling_of_two_happenings_does_not_chain_them() -> None:
+    toddler = (
+        "A Mexican Toddler died of Swine flu in Houston, Texas, the first Death outside Mexico."
+    )
+    alert = "Margaret Chan raised the WHO pandemic Alert level from Four to Five in Geneva."
+    bridge = (
+        "Margaret Chan raised the WHO pandemic Alert level in Geneva as a Mexican Toddler died "
+        "of Swine flu in Houston, Texas."
+    )
+    corpus = Corpus()
+    first = corpus.add("a", toddler, day(2009, 4, 29))
+    second = corpus.add("a", alert, day(2009, 4, 29))
+    corpus.add("b", bridge, day(2009, 4, 29))
+    corpus.add("c", toddler, day(2009, 4, 29))
+    corpus.add("d", alert, day(2009, 4, 29))
+    entries, _ = corpus.merge()
+    assert entry_of(entries, first) != entry_of(entries, second)
+    assert len(entry_of(entries, first).article_ids) >= 2
+    assert len(entry_of(entries, second).article_ids) >= 2

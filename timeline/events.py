@@ -435,7 +435,10 @@ def telling(
 
 
 def _after_date_piece(text: str, mention: str) -> str:
-    """A telling without an opening piece that holds its date: "On Monday, he ..." -> "he ..."."""
+    """A telling without its opening date: "On Monday, he ..." or "On April 29 it ..." -> "he"."""
+    found = _find_mention(text, mention)
+    if found is not None and len(text[: found[0]].split()) <= 1:
+        return text[found[1] :].lstrip(" ,;:")
     pieces = list(_cut(text, _PIECE_END))
     if len(pieces) > 1 and not _outside(pieces[0], text, mention):
         return text[pieces[1][0] :]

@@ -11,6 +11,10 @@ grows with the number of events, not with its square. Two passes then group them
    when their texts are very alike: one entry, placed at the date most articles give, with every
    date recorded as a `DateVote`.
 
+A link joins two groups only when the groups as wholes read alike (average linkage, so one
+sentence that tells two happenings does not chain them), and two groups never agree when one
+article tells an event of each in sentences that are not alike.
+
 Text similarity is the cosine of TF-IDF vectors (scikit-learn) over two views of an event: its
 clause, where names (capitalised words and acronyms) count twice as much as other words, and
 the words around it in the article, which tell who "he" is and what "the talks" were. Rare
@@ -52,6 +56,7 @@ NAME_BOOST = 2  # a name counts this many times as much as another word
 AGREE_THRESHOLD = 0.2  # pass 1: dates agree, texts alike
 DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
 SAME_ARTICLE_THRESHOLD = 0.5  # two sentences of one article: only when much alike
+ONE_ACCOUNT_THRESHOLD = 0.2  # two sentences of one article less alike tell two happenings
 LEVEL_STEP = 0.1  # a month-long date joins a day's telling only when alike by this much more
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
@@ -109,11 +114,11 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
     profiles = [profile(e, texts.get(e.article_id)) for e in placed]
     space = TextSpace(placed, profiles)
     agree, disagree = candidate_pairs(placed, space)
-    groups = _Groups(placed)
+    groups = _Groups(placed, space)
     for i, j in agree.links():
-        groups.join_if_agreeing(i, j)
+        groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
     for i, j in disagree.links():
-        groups.join_if_adjacent(i, j)
+        groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
     typical = _typicality(len(placed), agree)
     entries = [make_entry(placed, typical, nested, by_id) for nested in groups.members()]
     return MergeResult(mark_key(entries), context)
@@ -430,32 +435,84 @@ def _month_number(moment: datetime) -> int:
 
 
 class _Groups:
-    """Union-find over events, in two layers: groups whose dates agree, then their unions."""
+    """Union-find over events, in two layers: groups whose dates agree, then their unions.
 
-    def __init__(self, events: Sequence[Event]) -> None:
+    A link joins two groups only when the groups as wholes are alike (the cosine of their
+    summed vectors reaches the link's threshold): one telling that mentions two happenings
+    ("the WHO said ... as the virus killed a toddler") does not chain them into one entry.
+    """
+
+    def __init__(self, events: Sequence[Event], space: TextSpace) -> None:
         self._size = len(events)
+        self._space = space
         self._agree = list(range(self._size))
         self._apart = list(range(self._size))
         self._span: list[Span] = [_span(e.value) for e in events]
         self._spans: list[list[Span]] = [[span] for span in self._span]
+        self._sums: dict[int, tuple[_Bag, _Bag]] = {}
+        self._told: list[dict[str, list[int]]] = [{e.article_id: [n]} for n, e in enumerate(events)]
 
-    def join_if_agreeing(self, i: int, j: int) -> None:
+    def join_if_agreeing(self, i: int, j: int, threshold: float) -> None:
         """Join the groups of i and j when every date in the joined group shares an instant."""
         a, b = _find(self._agree, i), _find(self._agree, j)
         start = max(self._span[a][0], self._span[b][0])
         end = min(self._span[a][1], self._span[b][1])
-        if a != b and start < end:
+        if a != b and start < end and self._one_account(a, b) and self._alike(a, b, threshold):
             self._agree[b] = self._apart[b] = a
+            self._pool(a, b)
             self._span[a] = (start, end)
             self._spans[a] = [self._span[a]]
 
-    def join_if_adjacent(self, i: int, j: int) -> None:
+    def join_if_adjacent(self, i: int, j: int, threshold: float) -> None:
         """Join two groups told at dates side by side, if every date stays beside every other."""
         a = _find(self._apart, _find(self._agree, i))
         b = _find(self._apart, _find(self._agree, j))
-        if a != b and all(_near(x, y) for x in self._spans[a] for y in self._spans[b]):
+        if (
+            a != b
+            and all(_near(x, y) for x in self._spans[a] for y in self._spans[b])
+            and self._alike(a, b, threshold)
+        ):
             self._apart[b] = a
             self._spans[a] = self._spans[a] + self._spans[b]
+
+    def _alike(self, a: int, b: int, threshold: float) -> bool:
+        """True when groups a and b, as wholes, are alike; on success a holds b's words too."""
+        clause_a, window_a = self._bags(a)
+        clause_b, window_b = self._bags(b)
+        clause, window = clause_a.dot(clause_b), window_a.dot(window_b)
+        score = CLAUSE_WEIGHT * clause_a.cosine(clause_b, clause)
+        score += (1 - CLAUSE_WEIGHT) * window_a.cosine(window_b, window)
+        if score < threshold - 1e-9:
+            return False
+        self._sums[a] = (clause_a.plus(clause_b, clause), window_a.plus(window_b, window))
+        self._sums.pop(b, None)
+        return True
+
+    def _one_account(self, a: int, b: int) -> bool:
+        """False when an article tells events of both groups in sentences not alike."""
+        told_a, told_b = self._told[a], self._told[b]
+        pairs = [
+            (x, y)
+            for article in told_a.keys() & told_b.keys()
+            for x in told_a[article]
+            for y in told_b[article]
+        ]
+        if pairs:
+            left, right = zip(*pairs, strict=True)
+            if np.any(self._space.similarities(list(left), list(right)) < ONE_ACCOUNT_THRESHOLD):
+                return False
+        return True
+
+    def _pool(self, a: int, b: int) -> None:
+        for article, found in self._told[b].items():
+            self._told[a].setdefault(article, []).extend(found)
+        self._told[b] = {}
+
+    def _bags(self, root: int) -> tuple[_Bag, _Bag]:
+        found = self._sums.get(root)
+        if found is None:
+            found = (_Bag.of(self._space.clause, root), _Bag.of(self._space.window, root))
+        return found
 
     def members(self) -> list[list[list[int]]]:
         """Each final group as its agreeing groups, each a list of event indices."""
@@ -467,6 +524,35 @@ class _Groups:
 
 
 Span = tuple[datetime, datetime]
+
+
+@dataclass(frozen=True)
+class _Bag:
+    """The summed word weights of a group's events, with the square of their length."""
+
+    weights: dict[int, float]
+    square: float
+
+    @classmethod
+    def of(cls, matrix: csr_matrix, row: int) -> _Bag:
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        data = matrix.data[start:end]
+        weights = dict(zip(matrix.indices[start:end].tolist(), data.tolist(), strict=True))
+        return cls(weights, float(np.dot(data, data)))
+
+    def dot(self, other: _Bag) -> float:
+        small, large = sorted((self.weights, other.weights), key=len)
+        return sum(value * large.get(word, 0.0) for word, value in small.items())
+
+    def cosine(self, other: _Bag, dot: float) -> float:
+        norms = math.sqrt(self.square * other.square)
+        return dot / norms if norms else 0.0
+
+    def plus(self, other: _Bag, dot: float) -> _Bag:
+        weights = dict(self.weights)
+        for word, value in other.weights.items():
+            weights[word] = weights.get(word, 0.0) + value
+        return _Bag(weights, self.square + other.square + 2 * dot)
 
 
 def _span(value: TimeValue) -> Span:
