@@ -29,6 +29,7 @@ from timeline.timex import iso_week, period_of, shift, time_value
 _FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
 _ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
 _WEEKDAY_FROM = re.compile(r"(\d{4})-(\d{2})-(\d{2})\+(\d)(.*)")
+_NOT_DIGIT = re.compile(r"\D")
 _INTEGER = re.compile(r"[-+]?\d+(?:\*[-+]?\d+)*")
 _DESIGNATOR = re.compile(r"(\d*)(T?)([A-Z])")
 # TIMEX3 duration designators -> the calendar unit with that name in timex.py.
@@ -178,25 +179,39 @@ def _fields(candidate: Candidate) -> dict[str, str]:
 def _fill(template: str, fields: dict[str, str], *, strict: bool = True) -> str:
     """`template` with each {field} filled in: {field:N} zero-pads its digits to N places,
     {field:~N} keeps its first N digits."""
-
     if "{" not in template:
         return template
-
-    def one(match: re.Match[str]) -> str:
-        name, prefix, width = match.groups()
-        if name in _SLOTS:
-            return match.group(0)
+    pieces = []
+    for text, name, prefix, width in _pieces(template):
+        pieces.append(text)
+        if not name:
+            continue
         if name not in fields:
             if strict:
                 raise Unresolvable(f"no field {name!r}")
-            return ""
+            continue
         value = fields[name]
-        if not width:
-            return value
-        digits = re.sub(r"\D", "", value)
-        return digits[: int(width)] if prefix else str(int(digits)).zfill(int(width))
+        if width:
+            digits = _NOT_DIGIT.sub("", value)
+            value = digits[:width] if prefix else str(int(digits)).zfill(width)
+        pieces.append(value)
+    return "".join(pieces)
 
-    return _FIELD.sub(one, template)
+
+@lru_cache(maxsize=1024)
+def _pieces(template: str) -> tuple[tuple[str, str, bool, int], ...]:
+    """A template cut into (literal text, field name or "", keep-first-digits, width) pieces,
+    once per template; the {Y} and {W} slots stay literal text for `near` to fill."""
+    pieces = []
+    last = 0
+    for match in _FIELD.finditer(template):
+        name, prefix, width = match.groups()
+        if name in _SLOTS:
+            continue
+        pieces.append((template[last : match.start()], name, bool(prefix), int(width or 0)))
+        last = match.end()
+    pieces.append((template[last:], "", False, 0))
+    return tuple(pieces)
 
 
 def _offset(expression: str) -> int:
