@@ -19,6 +19,7 @@ from timeline.merge import (
     merge_events,
     most_precise,
     periods,
+    precision,
     profile,
 )
 from timeline.model import Anchor, Article, Entry, Event, Granularity, Mention, Status, TimeValue
@@ -206,6 +207,20 @@ def test_adjacent(a: TimeValue, b: TimeValue, expected: bool) -> None:
 
 def test_most_precise_prefers_the_narrowest() -> None:
     assert most_precise([month(2023, 9), day(2023, 9, 4), week(2023, 9, 4)]) == day(2023, 9, 4)
+
+
+def test_a_range_of_years_is_as_precise_as_a_year() -> None:
+    years = TimeValue("1918/1920", "DATE", Granularity.RANGE, utc(1918, 1, 1), utc(1921, 1, 1))
+    year = TimeValue("1918", "DATE", Granularity.YEAR, utc(1918, 1, 1), utc(1919, 1, 1))
+    days = TimeValue(
+        "2023-09-10/2023-09-13", "DATE", Granularity.RANGE, utc(2023, 9, 10), utc(2023, 9, 14)
+    )
+    assert most_precise([years, year]) == year
+    assert [precision(v) for v in (years, year, days)] == [
+        Granularity.YEAR,
+        Granularity.YEAR,
+        Granularity.RANGE,
+    ]
 
 
 def test_blocks_by_day_month_or_year() -> None:

@@ -695,9 +695,19 @@ def most_precise(values: Iterable[TimeValue]) -> TimeValue:
 
     def narrowness(v: TimeValue) -> tuple[int, timedelta, str]:
         assert v.start and v.end
-        return PRECISION_RANK[v.granularity], v.end - v.start, v.value
+        return PRECISION_RANK[precision(v)], v.end - v.start, v.value
 
     return min(values, key=narrowness)
+
+
+_RANGE_AS = (Granularity.RANGE, Granularity.MONTH, Granularity.YEAR)  # by blocking level
+
+
+def precision(value: TimeValue) -> Granularity:
+    """How precise a value is: a range by its length ("1918-1920" is as precise as a year)."""
+    if value.granularity is not Granularity.RANGE or not value.is_dated:
+        return value.granularity
+    return _RANGE_AS[level(value)]
 
 
 def _status(told: Sequence[Event], articles: dict[str, Article]) -> Status:
@@ -720,7 +730,7 @@ def importance(told: Sequence[Event], value: TimeValue, articles: dict[str, Arti
     score = (
         math.log2(1 + len(sources))
         + 0.5 * math.log2(1 + len(article_ids))
-        + _PRECISION_BONUS.get(value.granularity, 0.0)
+        + _PRECISION_BONUS.get(precision(value), 0.0)
     )
     return round(score, 4)
 
