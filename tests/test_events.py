@@ -254,6 +254,13 @@ def test_a_date_after_since_or_until_is_a_bound(body: str, text: str, mod: str |
         ("Re: Posted by Jason - May 1, 2009 -- I agree with you.", "May 1, 2009", 0),
         ("Fergus Walsh | 09:53 AM I have been reporting for years.", "09:53 AM", 0),
         ("Friday 1 May 2009 15.49 BST", "1 May 2009", 0),
+        ("At 6:03 pm on 1 May 2009, funnyoptimism wrote: sorry, i was wrong.", "1 May 2009", 0),
+        ("At 19:56 1 May 2009, JadedJean wrote: my daughter works there.", "1 May 2009", 0),
+        (
+            "Officials said on 1 May 2009 that Jean Dupont wrote: the virus spreads.",
+            "1 May 2009",
+            1,
+        ),
         ("The study was posted online on 1 May 2009 by the journal.", "1 May 2009", 1),
         ("Police sealed off the hotel on 1 May 2009.", "1 May 2009", 1),
     ],
@@ -331,15 +338,16 @@ def test_a_mention_inside_another_is_not_an_event_of_its_own() -> None:
 
 
 def test_dateline_and_list_marker_are_cleaned() -> None:
-    body = "WASHINGTON (Reuters) - The CDC said on Monday that cases rose.\n\n- Kim left on Monday."
-    mentions = (
-        mention(body, "on Monday", day(2023, 9, 4)),
-        mention(body, "on Monday", day(2023, 9, 4), nth=1),
+    body = (
+        "WASHINGTON (Reuters) - The CDC said on Monday that cases rose.\n\n- Kim left on Monday."
+        "\n\n\\* Putin arrived on Monday."
     )
+    mentions = tuple(mention(body, "on Monday", day(2023, 9, 4), nth=n) for n in range(3))
     events = extract_events(article(body), mentions)
     assert [e.sentence for e in events] == [
         "The CDC said on Monday that cases rose.",
         "Kim left on Monday.",
+        "Putin arrived on Monday.",
     ]
 
 

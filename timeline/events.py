@@ -27,6 +27,7 @@ TITLE_WORDS = 14
 LEAD_WORDS = 14  # an attribution longer than this is part of what is told, not who tells it
 TAIL_WORDS = 3  # words after "said" in a closing attribution: "health officials said on Monday"
 STAMP_REACH = 60  # how far before a date a time-stamp word ("Posted by") is looked for
+STAMP_NAME_WORDS = 2  # words between a comment's date and its "wrote:": "on", a user name
 SHORT_FOCUS_WORDS = 6  # a focus this short is a telling ("Watson said on Monday"), not an event
 _RESOURCE_DIR = "resources/{language}/events/{name}.txt"
 _FALLBACK_LANGUAGE = "en"
@@ -40,7 +41,7 @@ _CLAUSE_END = re.compile(r";\s+")
 _PIECE_END = re.compile(r"[,:]\s+|\s+[–—-]\s+")
 # A wire dateline and list markers in front of a sentence: "WASHINGTON (Reuters) - ", "- ".
 _DATELINE = re.compile(r"^.{0,160}?\([A-Z][\w .&/-]{1,40}\)\s*[-–—]\s*")
-_LIST_MARKER = re.compile(r"^[-–—•*·]+\s+")
+_LIST_MARKER = re.compile(r"^\\?[-–—•*·]+\s+")
 _LEADING_QUOTE = re.compile(r'^["“][^"“”]+[,.]?["”],?\s+(?P<rest>[^"“”]+)$')
 _TRAILING_PUNCT = re.compile(r"[\s,;:–—-]+$")
 _SPACE = re.compile(r"\s+")
@@ -137,11 +138,16 @@ def _stamped(
 
 
 def is_stamp(body: str, mention: Mention, others: Iterable[Mention], language: str) -> bool:
-    """True when a mention is a page's own time stamp: a stamp word, then only names and dates."""
+    """True when a mention is a page's own time stamp ("Posted by X 4:59 pm", "X wrote:")."""
     line_start = body.rfind("\n", 0, mention.start) + 1
     before = _without(body, line_start, mention.start, others)[-STAMP_REACH:]
     found = list(_phrase_pattern(language, "stamps").finditer(before))
-    return bool(found) and _LOWER_WORD.search(before[found[-1].end() :]) is None
+    if found and _LOWER_WORD.search(before[found[-1].end() :]) is None:
+        return True
+    line_end = body.find("\n", mention.end)
+    after = _without(body, mention.end, len(body) if line_end == -1 else line_end, others)
+    closing = _phrase_pattern(language, "stamps_after").search(after[:STAMP_REACH])
+    return closing is not None and len(after[: closing.start()].split()) <= STAMP_NAME_WORDS
 
 
 def _without(body: str, start: int, end: int, mentions: Iterable[Mention]) -> str:
