@@ -90,3 +90,20 @@ def test_resources_live_inside_the_package_so_the_wheel_ships_them() -> None:
 
     assert RESOURCES.parent == Path(timeline.__file__).parent
     assert (RESOURCES / "en" / "time" / "rules").is_dir()
+
+
+# ASCII text is scanned with its non-word characters blanked; other text with the plain
+# trigger. Both must find the same expressions, whatever punctuation sits around them.
+PUNCTUATED = [
+    "the 1990's and the '90s, 'Friday' (Monday) -Tuesday- on 3/4/05",
+    "1,000 shares; 1990.5 x1990 Mar.5 at 5:30p.m. o'clock, 10-15 March's",
+    '"Last week," he said. [Sept. 5, 2023] {next year} <today> the year-earlier period',
+    "Sales rose 5% in the third quarter/fiscal 1989 from a year ago;Friday's close",
+]
+
+
+@pytest.mark.parametrize("text", PUNCTUATED)
+def test_ascii_and_other_text_find_the_same(text) -> None:
+    ascii_found = [(c.start, c.end, c.rule.name) for c in find(text)]
+    other_found = [(c.start, c.end, c.rule.name) for c in find(text + " \u00e9")]
+    assert ascii_found and ascii_found == other_found

@@ -40,6 +40,8 @@ _MEMO_SIZE = 4096  # words a table remembers the value of
 _WORD_END = r"(?!\w)"
 _DIGITS = "#"  # the key of every token that begins with a digit (rules add their patterns)
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+# Each ASCII character that cannot be in a word, as a space; the apostrophe stays ("1990's").
+_BLANKS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_'")})
 SPAN = "span"  # the capture that holds the expression when a rule also matches context
 
 
@@ -141,6 +143,8 @@ class Language:
     rules: tuple[Rule, ...]
     # where a match of some rule may begin: one pass over the text finds every such token
     trigger: re.Pattern[str] = re.compile(r"(?!)")
+    # the trigger for ASCII text with its non-word characters blanked (see `_tokens`)
+    scan: re.Pattern[str] = re.compile(r"(?!)")
     # (first key, second key or "") -> the rules whose match may begin with such tokens
     # ("" for the rules that need only the first); numbers keyed "#" whatever their pattern
     starting: dict[tuple[str, str], tuple[Rule, ...]] = field(default_factory=dict)
@@ -175,17 +179,16 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     lowered = _lower(text)
     matches: list[Match] = []
     seconds, keys, rules_at = lang.seconds, lang.keys, lang.rules_at
-    for token in lang.trigger.finditer(lowered):
-        word = token.group()
+    for start, end in _tokens(lang, lowered):
+        word = lowered[start:end]
         first = keys.get(word) or token_key(word)
         second = ""
         if first in seconds:
-            after = _TOKEN.search(lowered, token.end())
+            after = _TOKEN.search(lowered, end)
             if after:
                 key = keys.get(after.group()) or token_key(after.group())
                 second = key if key in seconds[first] else ""
         any_of, rules = rules_at(first, second)
-        start = token.start()
         if any_of is not None and not any_of.match(text, start):
             continue
         for rule in rules:
@@ -196,6 +199,20 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
                     matches.append((span, m, rule))
     kept = sorted(_without_overlaps(matches), key=lambda match: match[0][0])
     return tuple(_candidate(span, m, rule, text, lang) for span, m, rule in kept)
+
+
+def _tokens(lang: Language, lowered: str) -> list[tuple[int, int]]:
+    """Where the trigger matches in `lowered` (start and end of each token).
+
+    The regex engine tries a pattern at every character, unless the pattern begins with a
+    fixed character: then it skips to the next one. So in ASCII text, where every character
+    that cannot be in a word is made a space (offsets stay the same), the scan looks for a
+    space or an apostrophe followed by a trigger token, and is tried only between words.
+    """
+    if not lowered.isascii():
+        return [token.span() for token in lang.trigger.finditer(lowered)]
+    blank = " " + lowered.translate(_BLANKS)
+    return [(hit.start(), hit.end() - 1) for hit in lang.scan.finditer(blank)]
 
 
 def _lower(text: str) -> str:
@@ -266,11 +283,13 @@ def load_language(code: str) -> Language:
             starting.setdefault((first, second), set()).add(rule)
             if second:
                 seconds.setdefault(first, set()).add(second)
+    trigger = _trigger(rules)
     return Language(
         code,
         tables,
         rules,
-        _trigger(rules),
+        trigger,
+        _scan(trigger),
         {pair: tuple(group) for pair, group in starting.items()},
         {first: frozenset(keys) for first, keys in seconds.items()},
         keys={key: key for pair in starting for key in pair if key and key != _DIGITS},
@@ -476,6 +495,12 @@ def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:
     for key, seconds in pairs.items():
         ends[key] = r"(?=\W+" + _alternation(dict.fromkeys(seconds, _WORD_END)) + ")"
     return re.compile(_BOUNDARY_START + _alternation(ends))  # run on lower-cased text
+
+
+def _scan(trigger: re.Pattern[str]) -> re.Pattern[str]:
+    """The trigger as it runs in `_tokens`: after a space or an apostrophe, not after any
+    character that cannot be in a word."""
+    return re.compile("[ '](?:" + trigger.pattern.removeprefix(_BOUNDARY_START) + ")")
 
 
 def _alternation(ends: dict[str, str]) -> str:
