@@ -153,6 +153,11 @@ NYT_MONDAY = (
             "Kirby said on Aug. 30 that the United States was concerned about the arms…",
         ),
         (
+            "Sir Liam said in his report today that closing schools would be impractical.",
+            "today",
+            "Sir Liam said in his report today that closing schools would be impractical.",
+        ),
+        (
             "The WHO said on Wednesday the world is at the brink of a pandemic.",
             "Wednesday",
             "The WHO said on Wednesday the world is at the brink of a pandemic.",

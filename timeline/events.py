@@ -512,9 +512,11 @@ class _Words:
         that = _phrase_pattern(self.language, "complementizers").match(rest)
         rest = rest[that.end() :].strip() if that else rest
         found_at = _find_mention(text, mention)
+        complementizer = _phrase_pattern(self.language, "complementizers")
         if found_at is not None and (
             len(text[end : found_at[0]].split()) < 2
             or self.reporting.search(text, end, found_at[0]) is not None
+            or complementizer.match(text[found_at[1] :].lstrip()) is not None
         ):
             return text  # "The WHO said on Wednesday the world ...": the date is the saying's
         if len(rest.split()) < 4 or not rest[:1].isalnum() or not _outside((0, end), text, mention):
