@@ -428,3 +428,18 @@ def test_one_telling_of_two_happenings_does_not_chain_them() -> None:
     assert entry_of(entries, first) != entry_of(entries, second)
     assert len(entry_of(entries, first).article_ids) >= 2
     assert len(entry_of(entries, second).article_ids) >= 2
+
+
+def test_a_source_does_not_disagree_with_itself() -> None:
+    exams = "Alleyn's School in Dulwich postponed its Art Exams after Swine flu cases."
+    tests = "Primary Schools will hold the national Sats Tests despite Swine flu."
+    bridge = (
+        "Alleyn's School in Dulwich postponed Art Exams as primary Schools hold the national "
+        "Sats Tests despite Swine flu."
+    )
+    corpus = Corpus()
+    first = corpus.add("a", exams, day(2009, 5, 5))
+    second = corpus.add("a", tests, day(2009, 5, 6))
+    corpus.add("b", bridge, day(2009, 5, 6))
+    entries, _ = corpus.merge()
+    assert entry_of(entries, first) != entry_of(entries, second)

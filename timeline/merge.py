@@ -12,8 +12,9 @@ grows with the number of events, not with its square. Two passes then group them
    date recorded as a `DateVote`.
 
 A link joins two groups only when the groups as wholes read alike (average linkage, so one
-sentence that tells two happenings does not chain them), and two groups never agree when one
-article tells an event of each in sentences that are not alike.
+sentence that tells two happenings does not chain them), and two groups never join when one
+article tells an event of each in sentences that are not alike: that article itself tells two
+happenings, and a source does not disagree with itself about a date.
 
 Text similarity is the cosine of TF-IDF vectors (scikit-learn) over two views of an event: its
 clause, where names (capitalised words and acronyms) count twice as much as other words, and
@@ -439,7 +440,8 @@ class _Groups:
 
     A link joins two groups only when the groups as wholes are alike (the cosine of their
     summed vectors reaches the link's threshold): one telling that mentions two happenings
-    ("the WHO said ... as the virus killed a toddler") does not chain them into one entry.
+    ("the WHO said ... as the virus killed a toddler") does not chain them into one entry;
+    and never when one article tells an event of each in sentences not alike (`_one_account`).
     """
 
     def __init__(self, events: Sequence[Event], space: TextSpace) -> None:
@@ -470,9 +472,11 @@ class _Groups:
         if (
             a != b
             and all(_near(x, y) for x in self._spans[a] for y in self._spans[b])
+            and self._one_account(a, b)
             and self._alike(a, b, threshold)
         ):
             self._apart[b] = a
+            self._pool(a, b)
             self._spans[a] = self._spans[a] + self._spans[b]
 
     def _alike(self, a: int, b: int, threshold: float) -> bool:
