@@ -171,7 +171,7 @@ NYT_MONDAY = (
         (
             NYT_MONDAY,
             "Monday",
-            "The New York Times reported on Monday: in a rare trip abroad, Kim would…",
+            "The New York Times reported on Monday: in a rare trip abroad, Kim…",
         ),
         # Asides go when too long; the cut ends on a whole word and a whole name.
         (KIM_IL, "2011", "Kim's father last visited Russia just months before his death in 2011."),
