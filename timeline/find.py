@@ -197,7 +197,7 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
                 span = m.span(SPAN) if rule.context else m.span()
                 if span[1] > span[0]:
                     matches.append((span, m, rule))
-    kept = sorted(_without_overlaps(matches), key=lambda match: match[0][0])
+    kept = sorted(_without_overlaps(matches, len(text)), key=lambda match: match[0][0])
     return tuple(_candidate(span, m, rule, text, lang) for span, m, rule in kept)
 
 
@@ -246,20 +246,20 @@ def _candidate(
 Match = tuple[tuple[int, int], re.Match[str], Rule]
 
 
-def _without_overlaps(matches: list[Match]) -> list[Match]:
+def _without_overlaps(matches: list[Match], length: int) -> list[Match]:
     """The longest matches (then the earliest rule's) that do not overlap a longer one."""
     taken: list[Match] = []
-    used: set[int] = set()
+    used = bytearray(length)  # 1 where a match already taken lies
 
     def priority(match: Match) -> tuple[int, int, int]:
         start, end = match[0]
         return start - end, match[2].order, start
 
     for match in sorted(matches, key=priority):
-        span = range(*match[0])
-        if not used.intersection(span):
+        start, end = match[0]
+        if used.find(1, start, end) < 0:
             taken.append(match)
-            used.update(span)
+            used[start:end] = b"\x01" * (end - start)
     return taken
 
 
