@@ -21,6 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from timeline.errors import BuildError
+from timeline.evaluate.scores import f1
 from timeline.events import extract_events
 from timeline.load import load_folder
 from timeline.merge import merge_events
@@ -97,8 +98,7 @@ class SystemScore:
 
     @property
     def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
+        return f1(self.precision, self.recall)
 
 
 @dataclass(frozen=True)
