@@ -26,6 +26,7 @@ browser:
 
 test: setup browser
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 # Rebuild site/ and the golden files after a reviewed change of output.
