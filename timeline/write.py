@@ -9,8 +9,9 @@ Files the build did not write are never deleted:
 
 - every site carries `.timeline-manifest`, the list of files the build wrote;
 - top-level dot entries of the old site that the build did not write (`.git`, `.well-known`)
-  are moved into the new site after the swap; a build killed before they moved leaves them in
-  `.<out>.new` / `.<out>.old`, and the next build moves them first;
+  are hard-linked into the new site before the swap, so the output folder holds them at every
+  moment; where a fallback swap leaves them behind in `.<out>.new` / `.<out>.old`, the next
+  build moves them back first;
 - any other file in the output folder that is in neither the old manifest nor the new site is
   foreign, and the build refuses to run rather than drop it.
 
@@ -57,6 +58,8 @@ def write_site(
             refuse_foreign(out, set(files))
         staging = _sibling(out, "new")
         _write_tree(staging, files, paths, out)
+        if not clean:
+            _link_dotfiles(out, staging)
         _swap(staging, out)
         if clean:
             shutil.rmtree(staging, ignore_errors=True)
@@ -161,6 +164,37 @@ def _linked(old: Path, target: Path, data: bytes) -> bool:
     return True
 
 
+def _own_dot_entries(site: Path) -> list[Path]:
+    """Top-level dot entries of `site` that its builds did not write (`.git`, `.well-known`)."""
+    written = {Path(rel).parts[0] for rel in read_manifest(site)} | {MANIFEST}
+    return [e for e in sorted(site.iterdir()) if e.name.startswith(".") and e.name not in written]
+
+
+def _link_dotfiles(out: Path, staging: Path) -> None:
+    """Give the new site a hard-linked copy of the old site's own dot entries before the swap,
+    so that `out` holds them at every moment, even when the build is killed right after it."""
+    if not out.is_dir():
+        return
+    for entry in _own_dot_entries(out):
+        target = staging / entry.name
+        if target.exists() or target.is_symlink():
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.copytree(entry, target, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(entry), str(target))
+
+
+def _link_or_copy(src: str, dst: str) -> None:
+    if os.path.islink(src):
+        os.symlink(os.readlink(src), dst)
+        return
+    try:
+        os.link(src, dst)
+    except OSError:
+        shutil.copy2(src, dst)
+
+
 def _swap(staging: Path, out: Path) -> None:
     """Put `staging` at `out`; afterwards `staging` holds the previous site, if any."""
     if not out.exists():
@@ -192,11 +226,9 @@ def _finish(previous: Path, out: Path) -> None:
     """Move the previous site's own dotfiles into `out`, then delete what the build wrote."""
     if not previous.exists():
         return
-    written = {Path(rel).parts[0] for rel in read_manifest(previous)} | {MANIFEST}
     if out.is_dir():
-        for entry in sorted(previous.iterdir()):
-            keep = entry.name.startswith(".") and entry.name not in written
-            if keep and not (out / entry.name).exists():
+        for entry in _own_dot_entries(previous):
+            if not (out / entry.name).exists():
                 os.replace(entry, out / entry.name)
     shutil.rmtree(previous)
 
