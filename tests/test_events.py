@@ -162,6 +162,12 @@ NYT_MONDAY = (
             "Wednesday",
             "The WHO said on Wednesday the world is at the brink of a pandemic.",
         ),
+        # What follows the verb is its object, not a statement of its own: the attribution stays.
+        (
+            "The New York Times reported on the meeting last week.",
+            "last week",
+            "The New York Times reported on the meeting last week.",
+        ),
         # Attribution as the last piece goes; holding the date, it leads.
         (
             "A man in his 30s died last week, health officials said.",
@@ -287,6 +293,13 @@ def test_time_stamps_and_bare_dates_are_no_events(body: str, text: str, events: 
         ("Kim travelled to Russia this month.", "this month", month(2023, 9), Status.REPORTED),
         ("The forum opens on Sept. 10.", "Sept. 10", day(2023, 9, 10), Status.EXPECTED),
         ("The Times said on Monday he will go.", "on Monday", day(2023, 9, 4), Status.REPORTED),
+        (
+            "Moscow confirmed on Monday that Kim will visit Russia.",
+            "Monday",
+            day(2023, 9, 5),
+            Status.REPORTED,
+        ),
+        ("Kim will visit Russia on Monday.", "Monday", day(2023, 9, 5), Status.EXPECTED),
         (
             "Kim will pay a visit in the coming days.",
             "in the coming days",

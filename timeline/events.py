@@ -25,6 +25,7 @@ from timeline.model import PRECISION_RANK, Article, Event, Granularity, Mention,
 
 TITLE_WORDS = 14
 LEAD_WORDS = 14  # an attribution longer than this is part of what is told, not who tells it
+SAID_AT_WORDS = 2  # "confirmed on | Monday": a reporting verb this close owns the date
 TAIL_WORDS = 3  # words after "said" in a closing attribution: "health officials said on Monday"
 STAMP_REACH = 60  # how far before a date a time-stamp word ("Posted by") is looked for
 STAMP_NAME_WORDS = 2  # words between a comment's date and its "wrote:": "on", a user name
@@ -489,6 +490,7 @@ class _Words:
         self.relatives = _folded(language, "relatives")
         self.asides = _folded(language, "asides")
         self.dangling = _folded(language, "dangling")
+        self.prepositions = _folded(language, "prepositions")
 
     def drop_opener(self, text: str, mention: str) -> str:
         """ "According to the report, the visit is ..." -> "the visit is ..."."""
@@ -521,6 +523,8 @@ class _Words:
             return text  # "The WHO said on Wednesday the world ...": the date is the saying's
         if len(rest.split()) < 4 or not rest[:1].isalnum() or not _outside((0, end), text, mention):
             return text  # too little left, or the rest opens mid-sentence (", when ...")
+        if _first_word(rest).casefold() in self.prepositions:
+            return text  # "The Times reported on the meeting ...": the rest is the verb's object
         return rest
 
     def trailing_attribution(self, text: str, mention: str) -> tuple[str, bool]:
@@ -666,6 +670,18 @@ def event_status(mention: Mention, clause: str, published: datetime, language: s
         return Status.EXPECTED
     elif value.granularity in _PAST:
         return Status.REPORTED
+    if said_at(clause, mention.text, language):
+        return Status.REPORTED  # "Moscow confirmed on Monday that Kim will visit": the saying
     if _phrase_pattern(language, "future_cues").search(clause):
         return Status.EXPECTED
     return Status.REPORTED
+
+
+def said_at(clause: str, expression: str, language: str) -> bool:
+    """True when the date is the moment of a statement: a reporting verb just before it
+    ("said on Monday", "confirmed Monday")."""
+    at = clause.find(expression)
+    if at <= 0:
+        return False
+    before = clause[:at].split()[-SAID_AT_WORDS:]
+    return _phrase_pattern(language, "reporting").search(" ".join(before)) is not None
