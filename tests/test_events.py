@@ -162,6 +162,12 @@ NYT_MONDAY = (
             "Wednesday",
             "The WHO said on Wednesday the world is at the brink of a pandemic.",
         ),
+        # A clause cut before its attribution does not end on the comma.
+        (
+            "The bridge will reopen to traffic on April 15,",
+            "April 15",
+            "The bridge will reopen to traffic on April 15",
+        ),
         # What follows the verb is its object, not a statement of its own: the attribution stays.
         (
             "The New York Times reported on the meeting last week.",

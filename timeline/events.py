@@ -427,7 +427,7 @@ def telling(
     text = words.drop_leading_attribution(text, mention)
     text, statement = words.trailing_attribution(text, mention)
     text, lifted = words.lift_relative(text, mention)
-    text = words.drop_asides(text, mention, max_words)
+    text = words.drop_asides(text, mention, max_words).rstrip(" ,;:–—")
     fitted = _fit(text, max_words, words)
     first = _first_word(_after_date_piece(fitted, mention))
     return Telling(
