@@ -131,3 +131,19 @@ def test_errors_are_one_line_without_traceback(args, code, message):
     assert result.exit_code == code
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_dates_text_shows_notes_for_ambiguous_dates():
+    result = runner.invoke(
+        app, ["dates", "-", "--published", "2023-09-05"], input="Due 03/04/05.\n"
+    )
+    assert result.exit_code == 0
+    assert "2005-03-04" in result.output and "ambiguous" in result.output
+
+
+def test_dates_timeml_holds_the_text_without_front_matter():
+    result = runner.invoke(app, ["dates", SEED_000, "--format", "timeml"])
+    assert result.exit_code == 0
+    text = result.output[result.output.index("<TEXT>") :]
+    assert "published:" not in text
+    assert '<TIMEX3 tid="t1" type="DATE" value="2023-09">this month</TIMEX3>' in text

@@ -6,6 +6,7 @@ Exit codes: 0 ok, 1 build or validation failure, 2 usage error.
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 import threading
@@ -415,15 +416,18 @@ def dates(
 ) -> None:
     """List every time expression in one article with its resolved value.
 
-    Offsets are character offsets into the input exactly as given (front matter included).
+    Offsets are character offsets into the input exactly as given (front matter included);
+    the TimeML format holds the article's text without its front matter.
     """
     from timeline.resolve import resolve_text
 
     with _errors():
         text, offset, when = _read_for_dates(file, published)
         mentions = resolve_text(text[offset:], when, date_order=date_order.upper())
-        mentions = tuple(_shift(m, offset) for m in mentions)
-        _print_dates(text, mentions, when, format)
+        if format is DatesFormat.timeml:  # a TimeML document of the article's text alone
+            _print_dates(text[offset:], mentions, when, format)
+        else:
+            _print_dates(text, tuple(_shift(m, offset) for m in mentions), when, format)
 
 
 @eval_app.command("timeml")
@@ -516,7 +520,8 @@ def _print_dates(
             typer.echo(json.dumps(mention_json(m), ensure_ascii=False))
         else:
             v = m.value
-            typer.echo(f"{m.start}-{m.end}\t{v.type}\t{v.value}\t{v.granularity}\t{m.text}")
+            notes = "".join(f"\t({note})" for note in m.notes)
+            typer.echo(f"{m.start}-{m.end}\t{v.type}\t{v.value}\t{v.granularity}\t{m.text}{notes}")
 
 
 def mention_json(m: Mention) -> dict[str, Any]:
@@ -541,6 +546,9 @@ def _errors() -> Iterator[None]:
     """Turn the tool's errors into one clear line and an exit code; no traceback."""
     try:
         yield
+    except BrokenPipeError:  # the reader went away (`timeline dates ... | head`): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(1) from None
     except TimelineError as err:
         if _debug:
             raise
