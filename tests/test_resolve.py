@@ -180,6 +180,18 @@ def test_an_anniversary_is_not_a_date() -> None:
     assert resolve_text("to mark the 70th anniversary of the end of the Korean War", TUE) == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "spans"),
+    [
+        ("He was seen on Aug. 30, the day before police issued a warrant.", ["Aug. 30"]),
+        ("He spoke there later in the day before returning home.", []),
+        ("He was seen on Aug. 30, and on the day before.", ["Aug. 30", "the day before"]),
+    ],
+)
+def test_before_that_opens_a_clause_makes_no_date(text, spans) -> None:
+    assert [m.text for m in resolve_text(text, TUE)] == spans
+
+
 def test_months_before_a_death_in_a_year() -> None:
     found = [(m.text, m.value.value) for m in resolve_text(
         "last visited Russia just months before his death in 2011.", TUE)]  # fmt: skip
