@@ -301,6 +301,8 @@ def test_a_naive_publish_date_is_taken_as_utc() -> None:
 KINDS = [
     # relative to the publish date (Tuesday 2023-09-05)
     ("visited three years ago", "three years ago", "2020", "DATE"),
+    ("For now, the talks are over.", "now", "PRESENT_REF", "DATE"),
+    ("Now the talks are over.", "Now", "PRESENT_REF", "DATE"),
     ("sales will rise next month", "next month", "2023-10", "DATE"),
     ("met earlier this year", "earlier this year", "2023", "DATE"),
     ("he left two weeks ago", "two weeks ago", "2023-W34", "DATE"),
