@@ -155,3 +155,22 @@ def test_fingerprint_covers_the_per_article_code_only():
     modules = _imported(Path(timeline.__file__).parent, "execute")
     assert {"load", "decode", "find", "resolve", "events", "model"} <= modules
     assert not modules & {"render", "write", "build", "cli"}
+
+
+def test_a_crash_is_not_cached_so_the_next_build_tries_again(project, monkeypatch, resolved):
+    real = execute.resolve_article
+
+    def failing(article, date_order):
+        if article.path.startswith("001"):
+            raise ImportError(
+                "a module the machine lacks"
+            )  # fixed by installing it, not by editing
+        return real(article, date_order)
+
+    monkeypatch.setattr(execute, "resolve_article", failing)
+    first = build(config(project))
+    assert any("could not be processed" in p.message for p in first.problems)
+    monkeypatch.setattr(execute, "resolve_article", real)
+    second = build(config(project))
+    assert not any("could not be processed" in p.message for p in second.problems)
+    assert second.expressions > first.expressions

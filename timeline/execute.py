@@ -74,6 +74,7 @@ class FileResult:
     mentions: tuple[tuple[Mention, ...], ...] = ()
     events: tuple[tuple[Event, ...], ...] = ()
     problems: tuple[Problem, ...] = ()
+    crashed: bool = False  # a bug was met: the result says nothing lasting about the file
 
 
 @dataclass(frozen=True)
@@ -109,19 +110,22 @@ def analyse(rel: str, data: bytes, options: Analysis) -> FileResult:
     try:
         articles, problems = load_bytes(data, rel, options.load)
     except Exception as err:  # a bug met on one file must not cost the others
-        return FileResult(rel, problems=(_internal_error(rel, err),))
+        return FileResult(rel, problems=(_internal_error(rel, err),), crashed=True)
     mentions: list[tuple[Mention, ...]] = []
     events: list[tuple[Event, ...]] = []
+    crashed = False
     for article in articles:
         try:
             found = resolve_article(article, options.date_order)
             made = extract_events(article, found)
         except Exception as err:  # a bug met on one article must not cost the others
             problems.append(_internal_error(article.path, err))
-            found, made = (), ()
+            found, made, crashed = (), (), True
         mentions.append(found)
         events.append(made)
-    return FileResult(rel, tuple(articles), tuple(mentions), tuple(events), tuple(problems))
+    return FileResult(
+        rel, tuple(articles), tuple(mentions), tuple(events), tuple(problems), crashed
+    )
 
 
 def analyse_pickled(rel: str, data: bytes, options: Analysis) -> bytes:
@@ -180,9 +184,10 @@ def _analyse_batch(
             todo.append((i, rel, data, k))
     done = run([(rel, data) for _, rel, data, _ in todo], options)
     for (i, _, _, k), blob in zip(todo, done, strict=True):
-        if cache is not None:
+        result = pickle.loads(blob)
+        if cache is not None and not result.crashed:  # a crash may be the machine's, not the file's
             cache.put(k, blob)
-        yield i, pickle.loads(blob)
+        yield i, result
 
 
 def _limit(path: Path) -> int | None:
