@@ -19,8 +19,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
-from importlib import resources
 
+from timeline import wordlists as word_lists
 from timeline.model import PRECISION_RANK, Article, Event, Granularity, Mention, Status
 
 TITLE_WORDS = 14
@@ -30,8 +30,6 @@ TAIL_WORDS = 3  # words after "said" in a closing attribution: "health officials
 STAMP_REACH = 60  # how far before a date a time-stamp word ("Posted by") is looked for
 STAMP_NAME_WORDS = 2  # words between a comment's date and its "wrote:": "on", a user name
 SHORT_FOCUS_WORDS = 6  # a focus this short is a telling ("Watson said on Monday"), not an event
-_RESOURCE_DIR = "resources/{language}/events/{name}.txt"
-_FALLBACK_LANGUAGE = "en"
 
 # A sentence may end at . ! ? (and closing quotes or brackets after them) when the next
 # sentence starts with a capital, a digit or an opening quote or bracket.
@@ -52,15 +50,9 @@ _NAME_AT_END = re.compile(r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*$")
 _NO_END = sys.maxsize
 
 
-@cache
 def word_list(language: str, name: str) -> tuple[str, ...]:
-    """The lines of one events resource file, without comments and blank lines."""
-    for lang in dict.fromkeys((language, _FALLBACK_LANGUAGE)):
-        path = resources.files("timeline").joinpath(_RESOURCE_DIR.format(language=lang, name=name))
-        if path.is_file():
-            lines = (line.strip() for line in path.read_text("utf-8").splitlines())
-            return tuple(line for line in lines if line and not line.startswith("#"))
-    return ()
+    """The entries of one events word list (`resources/<language>/events/<name>.txt`)."""
+    return word_lists.word_list(language, "events", name)
 
 
 @cache

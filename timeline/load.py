@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -26,6 +25,7 @@ import yaml
 from timeline import decode as decoding
 from timeline.errors import ArticleError
 from timeline.model import Article, Dropped, Problem
+from timeline.wordlists import word_list
 
 HTML_SUFFIXES = (".html", ".htm")  # one article per page, read by readers.read_html
 MANY_SUFFIXES = (".jsonl",)  # one article per line, read by readers.read_jsonl
@@ -433,11 +433,7 @@ def _normal(text: str) -> str:
 @cache
 def furniture() -> frozenset[str]:
     """The furniture lines, from the language resource file."""
-    data = (
-        resources.files("timeline").joinpath("resources/en/load/furniture.txt").read_text("utf-8")
-    )
-    lines = (line.strip() for line in data.splitlines())
-    return frozenset(_normal(line) for line in lines if line and not line.startswith("#"))
+    return frozenset(_normal(line) for line in word_list("en", "load", "furniture"))
 
 
 def _text_field(meta: dict[str, Any], key: str, rel: str) -> str | None:

@@ -34,7 +34,6 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
-from importlib import resources
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -51,6 +50,7 @@ from timeline.model import (
     Status,
     TimeValue,
 )
+from timeline.wordlists import word_list
 
 CLAUSE_WEIGHT = 0.5  # how much the clause counts against its surroundings
 NAME_BOOST = 2  # a name counts this many times as much as another word
@@ -148,12 +148,7 @@ def _event_order(event: Event) -> tuple[str, int, str]:
 @cache
 def stopwords(language: str) -> frozenset[str]:
     """Words that tell nothing about which event a sentence reports."""
-    for lang in dict.fromkeys((language, "en")):
-        path = resources.files("timeline").joinpath(f"resources/{lang}/merge/stopwords.txt")
-        if path.is_file():
-            lines = (line.strip().casefold() for line in path.read_text("utf-8").splitlines())
-            return frozenset(line for line in lines if line and not line.startswith("#"))
-    return frozenset()
+    return frozenset(word.casefold() for word in word_list(language, "merge", "stopwords"))
 
 
 class ArticleWords:
