@@ -16,9 +16,14 @@ from pathlib import Path
 
 from timeline.cache import Cache
 from timeline.errors import StrictError
-from timeline.events import extract_events
-from timeline.execute import Analysed, Analysis, Execution, FileResult, analyse_folder, combine
-from timeline.execute import resolve_article as resolve_one
+from timeline.execute import (
+    Analysed,
+    Analysis,
+    Execution,
+    analyse_articles,
+    analyse_folder,
+    combine,
+)
 from timeline.load import LoadOptions
 from timeline.merge import merge_events
 from timeline.model import Article, Mention, Problem, Timeline
@@ -96,7 +101,7 @@ def make_timeline(
     articles: Sequence[Article], config: BuildConfig, problems: Sequence[Problem] = ()
 ) -> Timeline:
     """Resolve every article's time expressions, turn them into events and merge those."""
-    results = [_analyse_loaded(a, config) for a in articles]
+    results = [analyse_articles(a.path, (a,), (), config.date_order) for a in articles]
     return assemble(combine(results, problems), config)
 
 
@@ -114,17 +119,6 @@ def assemble(analysed: Analysed, config: BuildConfig) -> Timeline:
         + analysed.problems
         + _mention_problems(analysed.articles, mentions),
     )
-
-
-def resolve_article(article: Article, config: BuildConfig) -> tuple[Mention, ...]:
-    """The time expressions of one article, resolved against its publish date."""
-    return resolve_one(article, config.date_order)
-
-
-def _analyse_loaded(article: Article, config: BuildConfig) -> FileResult:
-    mentions = resolve_article(article, config)
-    events = extract_events(article, mentions)
-    return FileResult(article.path, (article,), (mentions,), (events,))
 
 
 def _mention_problems(

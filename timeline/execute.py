@@ -111,20 +111,29 @@ def analyse(rel: str, data: bytes, options: Analysis) -> FileResult:
         articles, problems = load_bytes(data, rel, options.load)
     except Exception as err:  # a bug met on one file must not cost the others
         return FileResult(rel, problems=(_internal_error(rel, err),), crashed=True)
+    return analyse_articles(rel, articles, problems, options.date_order)
+
+
+def analyse_articles(
+    rel: str, articles: Sequence[Article], problems: Sequence[Problem], date_order: str
+) -> FileResult:
+    """Resolve loaded articles' time expressions and make their events; a bug met on one
+    article costs only that article."""
+    trouble = list(problems)
     mentions: list[tuple[Mention, ...]] = []
     events: list[tuple[Event, ...]] = []
     crashed = False
     for article in articles:
         try:
-            found = resolve_article(article, options.date_order)
+            found = resolve_article(article, date_order)
             made = extract_events(article, found)
         except Exception as err:  # a bug met on one article must not cost the others
-            problems.append(_internal_error(article.path, err))
+            trouble.append(_internal_error(article.path, err))
             found, made, crashed = (), (), True
         mentions.append(found)
         events.append(made)
     return FileResult(
-        rel, tuple(articles), tuple(mentions), tuple(events), tuple(problems), crashed
+        rel, tuple(articles), tuple(mentions), tuple(events), tuple(trouble), crashed
     )
 
 
