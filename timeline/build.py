@@ -148,7 +148,6 @@ def _execution(config: BuildConfig) -> Execution:
 def _render_options(config: BuildConfig) -> RenderOptions:
     return RenderOptions(
         templates=config.templates,
-        site_title=config.title,
         description=config.description,
         base_url=config.base_url,
         language=config.language,

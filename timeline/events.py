@@ -503,10 +503,10 @@ class _Words:
             return text
         end = found[-1].end()
         rest = text[end:].strip()
-        that = _phrase_pattern(self.language, "complementizers").match(rest)
+        complementizer = _phrase_pattern(self.language, "complementizers")
+        that = complementizer.match(rest)
         rest = rest[that.end() :].strip() if that else rest
         found_at = _find_mention(text, mention)
-        complementizer = _phrase_pattern(self.language, "complementizers")
         if found_at is not None and (
             len(text[end : found_at[0]].split()) < 2
             or self.reporting.search(text, end, found_at[0]) is not None

@@ -239,9 +239,6 @@ class TextSpace:
         mixed = CLAUSE_WEIGHT * clause + (1 - CLAUSE_WEIGHT) * window
         return np.where(apart, mixed, clause)
 
-    def similarity(self, i: int, j: int) -> float:
-        return float(self.similarities([i], [j])[0])
-
 
 def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
     if not any(documents):

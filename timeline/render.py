@@ -60,7 +60,6 @@ class RenderOptions:
     """What the renderer needs beyond the timeline."""
 
     templates: Path | None = None  # the project's own templates folder, if any
-    site_title: str = "Timeline"
     description: str = ""  # Markdown shown above the timeline
     base_url: str = ""  # where the site is published, e.g. https://x.github.io/repo/ ('' unknown)
     about: Path | None = None  # Markdown for about.html (default: about.md in the sources)
