@@ -36,7 +36,6 @@ class Published:
     commit: str
     source_commit: str | None
     files: int
-    pushed_to: str | None = None
 
 
 def publish(
