@@ -22,17 +22,18 @@ from pathlib import Path
 
 from timeline.errors import BuildError
 from timeline.evaluate.scores import f1
-from timeline.events import extract_events
+from timeline.execute import analyse_articles
 from timeline.load import load_folder
 from timeline.merge import merge_events
 from timeline.model import PRECISION_RANK, Article, Entry, Event, Granularity, Status
-from timeline.resolve import resolve_text
 
 # How much one article published on a day counts against one entry reporting that day.
 PUBLISHED_WEIGHT = 0.5
 # Days whose events are reported on the publish day itself count this much (a news story
 # mostly tells its own day; a later article naming an earlier day is a stronger signal).
 SAME_DAY_WEIGHT = 0.5
+# Numeric dates are read month first, as `timeline build` reads them by default.
+DATE_ORDER = "MDY"
 
 DayRanker = Callable[["Window"], list[date]]
 
@@ -154,10 +155,9 @@ def _gold_timeline(raw: Mapping[str, object]) -> GoldTimeline:
 
 def extract_all(articles: Iterable[Article]) -> dict[str, tuple[Event, ...]]:
     """Every article's events, resolved once and shared by all the timelines."""
-    return {
-        a.id: extract_events(a, resolve_text(a.body, a.published, language=a.language))
-        for a in articles
-    }
+    ordered = tuple(articles)
+    result = analyse_articles("articles", ordered, (), DATE_ORDER)
+    return {a.id: events for a, events in zip(ordered, result.events, strict=True)}
 
 
 def window(
