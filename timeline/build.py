@@ -146,6 +146,7 @@ def _execution(config: BuildConfig) -> Execution:
 
 
 def _render_options(config: BuildConfig) -> RenderOptions:
+    cache = Cache.beside(config.out, config.source) if config.cache and config.write else None
     return RenderOptions(
         templates=config.templates,
         description=config.description,
@@ -153,6 +154,7 @@ def _render_options(config: BuildConfig) -> RenderOptions:
         language=config.language,
         about=_optional(config.source / ABOUT_FILE),
         notes=_optional(config.source / NOTES_FILE),
+        cache_dir=cache.folder if cache else None,
     )
 
 

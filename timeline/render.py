@@ -66,6 +66,7 @@ class RenderOptions:
     notes: Path | None = None  # YAML mapping event id -> Markdown note (default: notes.yaml)
     search: bool = True  # build the Pagefind index when Pagefind is installed
     language: str = "en"
+    cache_dir: Path | None = None  # where render may keep results between builds (None: don't)
 
 
 @dataclass(frozen=True)
