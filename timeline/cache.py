@@ -15,7 +15,7 @@ import hashlib
 import os
 import pickle
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,7 @@ CACHE_DIR = ".timeline-cache"
 FORMAT = b"timeline-cache-1"
 DB_FILE = "results.sqlite"
 _COMMIT_EVERY = 1000
+_QUERY_KEYS = 500  # keys per lookup query (SQLite allows 32,766 parameters)
 _MARKERS = {
     ".gitignore": "# Created by timeline: per-article results, safe to delete.\n*\n",
     "CACHEDIR.TAG": "Signature: 8a477f597d28d172789f06886806bc55\n# timeline's cache\n",
@@ -60,6 +61,22 @@ class Cache:
             return pickle.loads(row[0])
         except Exception:  # a corrupt or foreign entry is a miss, never a failed build
             return None
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        """The results stored under `keys`, by key; keys with no (readable) entry are left out.
+        One query per few hundred keys, not one per key."""
+        self.used.update(keys)
+        found: dict[str, Any] = {}
+        for start in range(0, len(keys), _QUERY_KEYS):
+            chunk = list(keys[start : start + _QUERY_KEYS])
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT key, data FROM entries WHERE key IN ({marks})"  # placeholders only
+            for k, data in self.db.execute(query, chunk):
+                try:
+                    found[k] = pickle.loads(data)
+                except Exception:  # a corrupt or foreign entry is a miss, never a failed build
+                    continue
+        return found
 
     def put(self, key: str, data: bytes) -> None:
         """Store pickled `data` under `key`."""

@@ -176,7 +176,7 @@ def _analyse_batch(
 ) -> Iterator[tuple[int, FileResult]]:
     """One batch of files, each with its index: cached results first, then the rest as they
     are made (and cached)."""
-    todo: list[tuple[int, str, bytes, str]] = []
+    read: list[tuple[int, str, bytes, str]] = []
     parts = (repr(options),)
     for i, path in enumerate(paths):
         rel = path.relative_to(source).as_posix()
@@ -185,8 +185,11 @@ def _analyse_batch(
         except ArticleError as err:
             yield i, FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
             continue
-        k = key(data, rel, parts)
-        hit = cache.get(k) if cache is not None else None
+        read.append((i, rel, data, key(data, rel, parts)))
+    hits = cache.get_many([k for *_, k in read]) if cache is not None else {}
+    todo: list[tuple[int, str, bytes, str]] = []
+    for i, rel, data, k in read:
+        hit = hits.get(k)
         if isinstance(hit, FileResult):
             yield i, hit
         else:
