@@ -174,3 +174,29 @@ def test_a_crash_is_not_cached_so_the_next_build_tries_again(project, monkeypatc
     second = build(config(project))
     assert not any("could not be processed" in p.message for p in second.problems)
     assert second.expressions > first.expressions
+
+
+def test_results_recalled_in_memory_skip_the_cache_and_match_a_clean_build(
+    project, resolved, monkeypatch
+):
+    """`timeline serve` keeps per-article results in memory between rebuilds: a recalled
+    result is neither resolved again nor read from the cache, and the site is the same."""
+    recall: dict = {}
+    build(config(project, recall=recall))
+    assert len(recall) == 5 and len(resolved) == 5
+
+    looked_up: list[str] = []
+
+    def cache_reads(self, keys):
+        looked_up.extend(keys)
+        return {}
+
+    monkeypatch.setattr(Cache, "get_many", cache_reads)
+    edited = project / "articles" / sorted(p.name for p in (project / "articles").glob("*.md"))[0]
+    edited.write_text(edited.read_text("utf-8") + "\nOn Friday, officials met again.\n", "utf-8")
+    build(config(project, recall=recall))
+    assert len(looked_up) == 1, "only the edited article was looked up in the cache"
+    assert resolved[5:] == [edited.name], "only the edited article was resolved again"
+    assert len(recall) == 5, "the edited article's old result was let go"
+    build(config(project, out=project / "clean", cache=False))
+    assert tree(project / "site") == tree(project / "clean")

@@ -20,6 +20,7 @@ from timeline.execute import (
     Analysed,
     Analysis,
     Execution,
+    FileResult,
     analyse_articles,
     analyse_folder,
     combine,
@@ -53,6 +54,8 @@ class BuildConfig:
     executor: str = "auto"  # where per-article stages run: auto, serial, process or dask
     scheduler: str | None = None  # the Dask scheduler's address, for executor "dask"
     cache: bool = True  # reuse per-article results from .timeline-cache/ beside the output
+    # Per-article results kept in memory between builds of one process (`timeline serve`).
+    recall: dict[str, FileResult] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -142,7 +145,9 @@ def _analysis(config: BuildConfig) -> Analysis:
 def _execution(config: BuildConfig) -> Execution:
     cache = Cache.beside(config.out, config.source) if config.cache and config.write else None
     executor = "dask" if config.scheduler and config.executor == "auto" else config.executor
-    return Execution(executor=executor, scheduler=config.scheduler, cache=cache)
+    return Execution(
+        executor=executor, scheduler=config.scheduler, cache=cache, recall=config.recall
+    )
 
 
 def _render_options(config: BuildConfig) -> RenderOptions:

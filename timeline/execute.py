@@ -17,7 +17,7 @@ import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import repeat
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
@@ -63,6 +63,9 @@ class Execution:
     scheduler: str | None = None  # address of a Dask scheduler, e.g. tcp://10.0.0.5:8786
     workers: int | None = None  # processes for the pool (default: one per core)
     cache: Cache | None = None
+    # Results kept in this process between builds (`timeline serve`), by cache key: a hit
+    # costs neither a cache read nor unpickling. Pruned to the keys of the latest build.
+    recall: dict[str, FileResult] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class FileResult:
     events: tuple[tuple[Event, ...], ...] = ()
     problems: tuple[Problem, ...] = ()
     crashed: bool = False  # a bug was met: the result says nothing lasting about the file
+    key: str = field(default="", compare=False)  # its cache key, once known
 
 
 @dataclass(frozen=True)
@@ -96,12 +100,14 @@ def analyse_folder(
     with Runner(execution) as run:
         for start in range(0, len(paths), BATCH):
             batch = paths[start : start + BATCH]
-            for i, result in _analyse_batch(source, batch, options, execution.cache, run):
+            for i, result in _analyse_batch(source, batch, options, execution, run):
                 results[start + i] = result
                 if progress is not None:
                     progress(len(results), len(paths))
     if execution.cache is not None:
         execution.cache.prune()
+    if execution.recall is not None:
+        _keep_only(execution.recall, {r.key for r in results.values()})
     return combine([results[i] for i in range(len(paths))], problems)
 
 
@@ -171,11 +177,11 @@ def _analyse_batch(
     source: Path,
     paths: Sequence[Path],
     options: Analysis,
-    cache: Cache | None,
+    execution: Execution,
     run: Callable[[list[tuple[str, bytes]], Analysis], Iterator[bytes]],
 ) -> Iterator[tuple[int, FileResult]]:
-    """One batch of files, each with its index: cached results first, then the rest as they
-    are made (and cached)."""
+    """One batch of files, each with its index: results recalled or cached first, then the
+    rest as they are made (and cached)."""
     read: list[tuple[int, str, bytes, str]] = []
     parts = (repr(options),)
     for i, path in enumerate(paths):
@@ -186,20 +192,38 @@ def _analyse_batch(
             yield i, FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
             continue
         read.append((i, rel, data, key(data, rel, parts)))
-    hits = cache.get_many([k for *_, k in read]) if cache is not None else {}
+    recall = execution.recall if execution.recall is not None else {}
+    cache = execution.cache
+    wanted = [k for *_, k in read if k not in recall]
+    hits = cache.get_many(wanted) if cache is not None and wanted else {}
+    if cache is not None:
+        cache.used.update(recall.keys() & {k for *_, k in read})
     todo: list[tuple[int, str, bytes, str]] = []
     for i, rel, data, k in read:
-        hit = hits.get(k)
+        hit = recall.get(k) or hits.get(k)
         if isinstance(hit, FileResult):
-            yield i, hit
+            yield i, _recalled(execution, replace(hit, key=k))
         else:
             todo.append((i, rel, data, k))
     done = run([(rel, data) for _, rel, data, _ in todo], options)
     for (i, _, _, k), blob in zip(todo, done, strict=True):
-        result = pickle.loads(blob)
-        if cache is not None and not result.crashed:  # a crash may be the machine's, not the file's
-            cache.put(k, blob)
+        result = replace(pickle.loads(blob), key=k)
+        if not result.crashed:  # a crash may be the machine's, not the file's
+            if cache is not None:
+                cache.put(k, blob)
+            _recalled(execution, result)
         yield i, result
+
+
+def _recalled(execution: Execution, result: FileResult) -> FileResult:
+    if execution.recall is not None:
+        execution.recall[result.key] = result
+    return result
+
+
+def _keep_only(recall: dict[str, FileResult], keys: set[str]) -> None:
+    for gone in recall.keys() - keys:
+        del recall[gone]
 
 
 def _limit(path: Path) -> int | None:

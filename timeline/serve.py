@@ -25,6 +25,7 @@ import watchfiles
 
 from timeline.build import BuildConfig, BuildReport, build
 from timeline.errors import UsageError
+from timeline.execute import FileResult
 
 PREFIX = "__timeline__/"
 RELOAD_JS = """(() => {
@@ -61,6 +62,7 @@ class Preview:
         self._root = Path(tempfile.mkdtemp(prefix="timeline-serve-"))
         self._stop = threading.Event()
         self._lock = threading.Lock()  # one rebuild at a time
+        self._recall: dict[str, FileResult] = {}  # per-article results, kept between rebuilds
         try:
             self._server = ThreadingHTTPServer(("127.0.0.1", port), _handler(self))
         except OSError as err:
@@ -98,7 +100,9 @@ class Preview:
     def rebuild(self) -> BuildReport | None:
         """Build into the preview folder; a failed build keeps the last good site."""
         try:
-            config = replace(self.make_config(), out=self.site, strict=False, clean=False)
+            config = replace(
+                self.make_config(), out=self.site, strict=False, clean=False, recall=self._recall
+            )
             report = build(config)
         except Exception as err:  # a half-edited template or config must not end the preview
             self.log(f"error: {err} (still serving the last good build)")
