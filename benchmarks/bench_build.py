@@ -9,6 +9,10 @@ in a fresh child process, stage by stage, so every row has its own peak memory:
     pool      the default build: per-article stages in a process pool, cold cache
     serial    the baseline: the same build in one process (for N up to --baseline-max)
     one edit  the pool build again after one article changed: everything else is cached
+    cli edit  the same, as a user runs it: `timeline build` in a new process, wall clock
+              from start to exit (start-up and imports included; no stage columns)
+    serve     the rebuild `timeline serve` makes after one article changed: the same process
+              built the site before, and keeps per-article results in memory
 
 Columns: seconds per stage (per-article = load + find/resolve + events; merge; render;
 write), total, peak resident memory of the build process and of its largest worker, and
@@ -32,41 +36,56 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 WORK = Path(tempfile.gettempdir()) / "timeline-bench"
 
 
-def child(source: Path, out: Path, executor: str) -> dict[str, float]:
-    """One build, stage by stage, in this process; what it cost."""
-    from timeline.build import BuildConfig, _analysis, _execution, _render_options, assemble
+def child(source: Path, out: Path, executor: str, serve: bool = False) -> dict[str, float]:
+    """One build, stage by stage, in this process; what it cost. With `serve`, first build
+    once untimed and change one article, as `timeline serve` would see it, then measure."""
+    from timeline.build import BuildConfig
+    from timeline.execute import FileResult
+
+    recall: dict[str, FileResult] | None = {} if serve else None
+    config = BuildConfig(source=source, out=out, templates=None, executor=executor, recall=recall)
+    if serve:
+        stages(config)
+        edit_one(source)
+    marks, timeline, files = stages(config)
+    spent = [b - a for a, b in itertools.pairwise(marks)]
+    return {
+        "articles": len(timeline.articles),
+        "entries": len(timeline.entries),
+        "files": len(files),
+        "per_article": spent[0],
+        "merge": spent[1],
+        "render": spent[2],
+        "write": spent[3],
+        "total": marks[-1] - marks[0],
+        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def stages(config: Any) -> tuple[list[float], Any, dict[str, bytes]]:
+    """`timeline.build.build`, stage by stage: the time after each, the timeline, the files."""
+    from timeline.build import _analysis, _execution, _render_options, assemble
     from timeline.execute import analyse_folder
     from timeline.render import render_site
     from timeline.write import write_site
 
-    config = BuildConfig(source=source, out=out, templates=None, executor=executor)
     marks = [time.perf_counter()]
-    analysed = analyse_folder(source, _analysis(config), _execution(config))
+    analysed = analyse_folder(config.source, _analysis(config), _execution(config))
     marks.append(time.perf_counter())
     timeline = assemble(analysed, config)
     marks.append(time.perf_counter())
     files = render_site(timeline, _render_options(config))
     marks.append(time.perf_counter())
-    write_site(files, out, sources=source)
+    write_site(files, config.out, sources=config.source)
     marks.append(time.perf_counter())
-    stages = [b - a for a, b in itertools.pairwise(marks)]
-    return {
-        "articles": len(timeline.articles),
-        "entries": len(timeline.entries),
-        "files": len(files),
-        "per_article": stages[0],
-        "merge": stages[1],
-        "render": stages[2],
-        "write": stages[3],
-        "total": marks[-1] - marks[0],
-        "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-        "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
-    }
+    return marks, timeline, files
 
 
 def snapshot() -> Path:
@@ -80,14 +99,16 @@ def snapshot() -> Path:
     return folder
 
 
-def measure(source: Path, out: Path, executor: str) -> dict[str, float]:
+def measure(source: Path, out: Path, executor: str, serve: bool = False) -> dict[str, float]:
     """`child` in a fresh process, so that peak memory is this build's alone."""
     cmd = [sys.executable, __file__, "--child", str(source), str(out), executor]
+    cmd += ["serve"] if serve else []
     env = {**os.environ, "PYTHONPATH": str(WORK / "code")}
     result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, cwd=WORK)
     if result.returncode != 0:
         sys.exit(f"build of {source} failed:\n{result.stderr[-3000:]}")
-    return json.loads(result.stdout.splitlines()[-1])
+    figures: dict[str, float] = json.loads(result.stdout.splitlines()[-1])
+    return figures
 
 
 def corpus(n: int, data: Path | None) -> Path:
@@ -104,9 +125,21 @@ def corpus(n: int, data: Path | None) -> Path:
 
 
 def edit_one(source: Path) -> None:
-    """Change one article, as a journalist fixing a sentence would."""
+    """Change one article, as a journalist fixing a sentence would (each call adds a line)."""
     path = min(source.rglob("*.md"))
     path.write_text(path.read_text("utf-8") + "\nUpdated on Tuesday with a correction.\n")
+
+
+def measure_cli(source: Path, out: Path) -> float:
+    """Wall-clock seconds of `timeline build` in a new process, start-up included."""
+    cmd = [sys.executable, "-m", "timeline", "build", "--source", str(source), "--out", str(out)]
+    env = {**os.environ, "PYTHONPATH": str(WORK / "code")}
+    started = time.perf_counter()
+    result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env, cwd=WORK)
+    elapsed = time.perf_counter() - started
+    if result.returncode != 0:
+        sys.exit(f"`timeline build {source}` failed:\n{result.stderr[-3000:]}")
+    return elapsed
 
 
 def row(name: str, n: int, r: dict[str, float]) -> str:
@@ -154,6 +187,11 @@ def run(sizes: list[int], baseline: int, data: Path | None) -> None:
             warm = measure(source, Path(tmp) / "site", "auto")
             print(row("one edit", n, warm), flush=True)
             print(f"{'':>7} | one edit rebuilds {cold['total'] / warm['total']:.1f}x faster")
+            edit_one(source)
+            wall = measure_cli(source, Path(tmp) / "site")
+            print(f"{n:>7} | cli edit | {'':>9} | {'':>6} | {'':>7} | {'':>6} | {wall:>7.1f} |")
+            served = measure(source, Path(tmp) / "site", "auto", serve=True)
+            print(row("serve", n, served), flush=True)
             (source / ".complete").unlink()  # the edited corpus is made anew next time
     s = slope(pooled)
     if s is not None:
@@ -162,7 +200,7 @@ def run(sizes: list[int], baseline: int, data: Path | None) -> None:
 
 def main(argv: list[str]) -> int:
     if argv[:1] == ["--child"]:
-        print(json.dumps(child(Path(argv[1]), Path(argv[2]), argv[3])))
+        print(json.dumps(child(Path(argv[1]), Path(argv[2]), argv[3], argv[4:] == ["serve"])))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="400,2000,10000")
