@@ -91,7 +91,8 @@ _PRECISION_BONUS: dict[Granularity, float] = {
 }
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]")
-_POSSESSIVE = ("'s", "’s")  # a token ends in a word character, so only these can end it
+_SEPARATOR = "\0"  # never inside a token: tokens are joined with it to be edited at once
+_POSSESSIVE = re.compile(r"\.*['’]s(?=\0|\Z)")  # at a token's end; the dots before it go too
 
 
 @dataclass(frozen=True)
@@ -203,12 +204,14 @@ class ArticleWords:
     def __init__(self, article: Article, spans: Iterable[tuple[int, int]] | None = None) -> None:
         self.stop = stopwords(article.language)
         body = article.body
-        whole = [(0, len(body))] if spans is None else _joined(spans)
-        matches = [m for start, end in whole for m in _matches_inside(body, start, end)]
-        self.starts = list(map(re.Match.start, matches))
-        self.words = _words(map(re.Match.group, matches))
+        self.starts: list[int] = []
+        self.words: list[str] = []
+        for start, end in [(0, len(body))] if spans is None else _joined(spans):
+            starts, words = _words_inside(body, start, end)
+            self.starts += starts
+            self.words += words
         stop = self.stop
-        folded = map(str.casefold, self.words)
+        folded = _casefolded(self.words)
         self.content = [w if len(w) > 1 and w not in stop else "" for w in folded]
 
     def between(self, start: int, end: int, *, content: bool = False) -> list[str]:
@@ -217,6 +220,12 @@ class ArticleWords:
         if content:
             return [word for word in self.content[low:high] if word]
         return self.words[low:high]
+
+    def names_between(self, start: int, end: int) -> set[str]:
+        """The names among the words that start inside [start, end), as `split_names` finds."""
+        low, high = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
+        pairs = zip(self.words[low:high], self.content[low:high], strict=True)
+        return {folded for word, folded in pairs if folded and word[0].isupper()}
 
 
 def profile(event: Event, text: ArticleWords | None) -> Profile:
@@ -232,7 +241,7 @@ def profile(event: Event, text: ArticleWords | None) -> Profile:
     if text is not None:
         start = event.sentence_start
         if len(names) < 2:
-            borrowed, _ = split_names(text.between(start - WINDOW_CHARS, start), stop)
+            borrowed = text.names_between(start - WINDOW_CHARS, start)
         end = start + len(event.sentence) + WINDOW_CHARS
         window = text.between(start - WINDOW_CHARS, end, content=True)
     return Profile(
@@ -243,14 +252,13 @@ def profile(event: Event, text: ArticleWords | None) -> Profile:
 
 def split_names(tokens: Iterable[str], stop: frozenset[str]) -> tuple[set[str], set[str]]:
     """Casefolded names (capitalised words, acronyms) and other content words among tokens."""
-    names: set[str] = set()
-    words: set[str] = set()
-    for token in tokens:
-        folded = token.casefold()
-        if folded in stop or len(folded) < 2:
-            continue
-        (names if token[0].isupper() else words).add(folded)
-    return names, words
+    tokens = list(tokens)
+    kept = [
+        (token[0].isupper(), folded)
+        for token, folded in zip(tokens, _casefolded(tokens), strict=True)
+        if len(folded) > 1 and folded not in stop
+    ]
+    return {f for name, f in kept if name}, {f for name, f in kept if not name}
 
 
 def _joined(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -264,28 +272,37 @@ def _joined(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
     return joined
 
 
-def _matches_inside(text: str, start: int, end: int) -> Iterator[re.Match[str]]:
-    """The word matches of the whole text that start inside [start, end).
+def _words_inside(text: str, start: int, end: int) -> tuple[list[int], list[str]]:
+    """The words of the whole text that start inside [start, end), and where they start.
 
-    No word holds a space or a line break, so reading from the last one before `start` finds
-    the same words as reading from the beginning.
+    No word holds a space or a line break, so reading from the last one before `start` up to
+    the first one after `end` finds the same words as reading the whole text.
     """
     start = max(start, 0)
-    gap = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), 0)
-    for match in _TOKEN.finditer(text, gap):
-        if match.start() >= end:
-            break
-        if match.start() >= start:
-            yield match
+    first = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), 0)
+    after = [at for at in (text.find(" ", end), text.find("\n", end)) if at >= 0]
+    last = min(after, default=len(text))
+    matches = list(_TOKEN.finditer(text, first, last))
+    starts = list(map(re.Match.start, matches))
+    low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+    return starts[low:high], _words(list(map(re.Match.group, matches[low:high])))
 
 
 def _tokens(text: str) -> list[str]:
     return _words(_TOKEN.findall(text))
 
 
-def _words(tokens: Iterable[str]) -> list[str]:
+def _words(tokens: list[str]) -> list[str]:
     """Tokens without a possessive ending and the dots before it ("Corp.'s" -> "Corp")."""
-    return [t[:-2].rstrip(".") if t.endswith(_POSSESSIVE) else t for t in tokens]
+    joined = _SEPARATOR.join(tokens)
+    if not tokens or not _POSSESSIVE.search(joined):
+        return tokens
+    return _POSSESSIVE.sub("", joined).split(_SEPARATOR)
+
+
+def _casefolded(words: list[str]) -> list[str]:
+    """Each word casefolded (letter by letter, so all at once in one string)."""
+    return _SEPARATOR.join(words).casefold().split(_SEPARATOR) if words else []
 
 
 Rows = Sequence[int] | np.ndarray
