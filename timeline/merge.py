@@ -26,20 +26,23 @@ words weigh more than common ones by construction. Word lists live in
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
+from itertools import groupby
+from operator import attrgetter
 
 import numpy as np
 from scipy.sparse import csr_matrix
-from sklearn.feature_extraction.text import TfidfVectorizer
 
-from timeline.events import event_telling, opens_with_pronoun
+from timeline.events import Telling, event_telling, opens_with_pronoun
 from timeline.model import (
     PRECISION_RANK,
     Article,
@@ -71,6 +74,7 @@ _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
 _CHUNK = 100_000  # pairs scored at once
+_PRODUCT = 4_000_000  # word matches counted at once when blocking
 
 # Importance of a date's precision, from a clock time down to a year.
 _PRECISION_BONUS: dict[Granularity, float] = {
@@ -87,7 +91,8 @@ _PRECISION_BONUS: dict[Granularity, float] = {
 }
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]")
-_POSSESSIVE = re.compile(r"['’]s?$")
+_SEPARATOR = "\0"  # never inside a token: tokens are joined with it to be edited at once
+_POSSESSIVE = re.compile(r"\.*['’]s(?=\0|\Z)")  # at a token's end; the dots before it go too
 
 
 @dataclass(frozen=True)
@@ -111,18 +116,35 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
     placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
     context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
     by_id = {a.id: a for a in articles}
-    texts = {a.id: ArticleWords(a) for a in articles}
-    profiles = [profile(e, texts.get(e.article_id)) for e in placed]
-    space = TextSpace(placed, profiles)
-    agree, disagree = candidate_pairs(placed, space)
-    groups = _Groups(placed, space)
-    for i, j in agree.links():
-        groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
-    for i, j in disagree.links():
-        groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
-    typical = _typicality(len(placed), agree)
-    entries = [make_entry(placed, typical, nested, by_id) for nested in groups.members()]
+    with _collector_paused():
+        space = TextSpace(placed, profiles(placed, by_id))
+        agree, disagree = candidate_pairs(placed, space)
+        groups = _Groups(placed, space)
+        for i, j in agree.links():
+            groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
+        for i, j in disagree.links():
+            groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
+        typical = _typicality(len(placed), agree)
+        tellings = Tellings(by_id)
+        entries = [
+            make_entry(placed, typical, nested, by_id, tellings) for nested in groups.members()
+        ]
     return MergeResult(mark_key(entries), context)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: merge makes millions of small objects and no cycles
+    worth collecting, and the collector would walk all of them again and again (a fifth of
+    merge's time at 10,000 articles)."""
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _typicality(size: int, pairs: Links) -> np.ndarray:
@@ -151,16 +173,46 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset(word.casefold() for word in word_list(language, "merge", "stopwords"))
 
 
-class ArticleWords:
-    """An article's words with their offsets, tokenised once for every event it tells."""
+def profiles(events: Sequence[Event], articles: dict[str, Article]) -> list[Profile]:
+    """The profile of every event, reading each article once, around its events only."""
+    found: list[Profile] = []
+    for article_id, group in groupby(events, key=attrgetter("article_id")):
+        told = list(group)
+        article = articles.get(article_id)
+        text = ArticleWords(article, _surroundings(told)) if article else None
+        found.extend(profile(e, text) for e in told)
+    return found
 
-    def __init__(self, article: Article) -> None:
+
+def _surroundings(events: Iterable[Event]) -> list[tuple[int, int]]:
+    """Where the words of events and their surroundings lie in their article (see `profile`)."""
+    spans = []
+    for event in events:
+        start = event.sentence_start
+        end = start + len(event.sentence) + WINDOW_CHARS
+        spans.append((start - WINDOW_CHARS, end))
+    return spans
+
+
+class ArticleWords:
+    """An article's words with their offsets, tokenised once for every event it tells.
+
+    Given `spans`, only the words that start inside them are read: `between` answers for
+    ranges inside the spans.
+    """
+
+    def __init__(self, article: Article, spans: Iterable[tuple[int, int]] | None = None) -> None:
         self.stop = stopwords(article.language)
-        matches = list(_word_matches(article.body))
-        self.starts = [m.start() for m in matches]
-        self.words = [_word(m) for m in matches]
-        folded = [word.casefold() for word in self.words]
-        self.content = [w if w not in self.stop and len(w) > 1 else "" for w in folded]
+        body = article.body
+        self.starts: list[int] = []
+        self.words: list[str] = []
+        for start, end in [(0, len(body))] if spans is None else _joined(spans):
+            starts, words = _words_inside(body, start, end)
+            self.starts += starts
+            self.words += words
+        stop = self.stop
+        folded = _casefolded(self.words)
+        self.content = [w if len(w) > 1 and w not in stop else "" for w in folded]
 
     def between(self, start: int, end: int, *, content: bool = False) -> list[str]:
         """The words that start inside [start, end); or only its content words, casefolded."""
@@ -168,6 +220,12 @@ class ArticleWords:
         if content:
             return [word for word in self.content[low:high] if word]
         return self.words[low:high]
+
+    def names_between(self, start: int, end: int) -> set[str]:
+        """The names among the words that start inside [start, end), as `split_names` finds."""
+        low, high = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
+        pairs = zip(self.words[low:high], self.content[low:high], strict=True)
+        return {folded for word, folded in pairs if folded and word[0].isupper()}
 
 
 def profile(event: Event, text: ArticleWords | None) -> Profile:
@@ -183,7 +241,7 @@ def profile(event: Event, text: ArticleWords | None) -> Profile:
     if text is not None:
         start = event.sentence_start
         if len(names) < 2:
-            borrowed, _ = split_names(text.between(start - WINDOW_CHARS, start), stop)
+            borrowed = text.names_between(start - WINDOW_CHARS, start)
         end = start + len(event.sentence) + WINDOW_CHARS
         window = text.between(start - WINDOW_CHARS, end, content=True)
     return Profile(
@@ -194,26 +252,57 @@ def profile(event: Event, text: ArticleWords | None) -> Profile:
 
 def split_names(tokens: Iterable[str], stop: frozenset[str]) -> tuple[set[str], set[str]]:
     """Casefolded names (capitalised words, acronyms) and other content words among tokens."""
-    names: set[str] = set()
-    words: set[str] = set()
-    for token in tokens:
-        folded = token.casefold()
-        if folded in stop or len(folded) < 2:
-            continue
-        (names if token[0].isupper() else words).add(folded)
-    return names, words
+    tokens = list(tokens)
+    kept = [
+        (token[0].isupper(), folded)
+        for token, folded in zip(tokens, _casefolded(tokens), strict=True)
+        if len(folded) > 1 and folded not in stop
+    ]
+    return {f for name, f in kept if name}, {f for name, f in kept if not name}
 
 
-def _word_matches(text: str) -> Iterator[re.Match[str]]:
-    return _TOKEN.finditer(text)
+def _joined(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans joined, in order."""
+    joined: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if joined and start <= joined[-1][1]:
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
 
 
-def _tokens(text: str) -> Iterator[str]:
-    return (_word(m) for m in _word_matches(text))
+def _words_inside(text: str, start: int, end: int) -> tuple[list[int], list[str]]:
+    """The words of the whole text that start inside [start, end), and where they start.
+
+    No word holds a space or a line break, so reading from the last one before `start` up to
+    the first one after `end` finds the same words as reading the whole text.
+    """
+    start = max(start, 0)
+    first = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), 0)
+    after = [at for at in (text.find(" ", end), text.find("\n", end)) if at >= 0]
+    last = min(after, default=len(text))
+    matches = list(_TOKEN.finditer(text, first, last))
+    starts = list(map(re.Match.start, matches))
+    low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
+    return starts[low:high], _words(list(map(re.Match.group, matches[low:high])))
 
 
-def _word(match: re.Match[str]) -> str:
-    return _POSSESSIVE.sub("", match.group()).rstrip(".")
+def _tokens(text: str) -> list[str]:
+    return _words(_TOKEN.findall(text))
+
+
+def _words(tokens: list[str]) -> list[str]:
+    """Tokens without a possessive ending and the dots before it ("Corp.'s" -> "Corp")."""
+    joined = _SEPARATOR.join(tokens)
+    if not tokens or not _POSSESSIVE.search(joined):
+        return tokens
+    return _POSSESSIVE.sub("", joined).split(_SEPARATOR)
+
+
+def _casefolded(words: list[str]) -> list[str]:
+    """Each word casefolded (letter by letter, so all at once in one string)."""
+    return _SEPARATOR.join(words).casefold().split(_SEPARATOR) if words else []
 
 
 Rows = Sequence[int] | np.ndarray
@@ -227,32 +316,86 @@ class TextSpace:
     """
 
     def __init__(self, events: Sequence[Event], profiles: Sequence[Profile]) -> None:
-        self.articles = np.array([e.article_id for e in events], dtype=object)
+        codes: dict[str, int] = {}
+        found = [codes.setdefault(e.article_id, len(codes)) for e in events]
+        self.articles = np.array(found, dtype=np.int64)
         self.clause = _vectors([p.clause for p in profiles])
         self.window = _vectors([p.window for p in profiles])
 
     def similarities(self, left: Rows, right: Rows) -> np.ndarray:
         """Similarity of each pair (left[n], right[n]), from 0 to 1."""
+        left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
         clause = _cosines(self.clause, left, right)
         window = _cosines(self.window, left, right)
-        apart = self.articles[list(left)] != self.articles[list(right)]
+        apart = self.articles[left] != self.articles[right]
         mixed = CLAUSE_WEIGHT * clause + (1 - CLAUSE_WEIGHT) * window
         return np.where(apart, mixed, clause)
 
+    def article_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every pair of events (left[n] < right[n]) that one article tells."""
+        order = np.argsort(self.articles, kind="stable")
+        codes = self.articles[order]
+        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+        ends = np.r_[starts[1:], len(codes)]
+        position = np.arange(len(codes))
+        later = np.repeat(ends, ends - starts) - position - 1  # partners after each position
+        first = np.repeat(position, later)
+        offset = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+        i, j = order[first], order[first + 1 + offset]
+        return np.minimum(i, j), np.maximum(i, j)
+
 
 def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
+    """TF-IDF rows of documents, as scikit-learn's `TfidfVectorizer` makes them, to the bit.
+
+    Its defaults: raw counts, smooth idf (ln((1 + n) / (1 + df)) + 1), rows scaled to length
+    one. Columns are the words in alphabetical order, and a row keeps its words in the order
+    they first appear in the documents, as scikit-learn leaves them; a row's products and sums
+    run in that order, so the floats are the same as scikit-learn's (without its slow import).
+    """
+    size = len(documents)
     if not any(documents):
-        return csr_matrix((len(documents), 1))
-    vectorizer = TfidfVectorizer(analyzer=_as_tokens, lowercase=False)
-    return csr_matrix(vectorizer.fit_transform(documents))
+        return csr_matrix((size, 1))
+    tokens = [word for document in documents for word in document]
+    first = {word: n for n, word in enumerate(dict.fromkeys(tokens))}  # by first appearance
+    alphabetical = np.empty(len(first), dtype=np.int64)
+    alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
+    rows = np.repeat(np.arange(size, dtype=np.int64), [len(d) for d in documents])
+    codes, counts = np.unique(rows * len(first) + [first[w] for w in tokens], return_counts=True)
+    row, word = np.divmod(codes, len(first))
+    columns = alphabetical[word]
+    indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
+    data = counts.astype(np.float64) * _idf(columns, size, len(first))[columns]
+    _normalise(data, indptr)
+    return csr_matrix((data, columns.astype(np.int32), indptr), shape=(size, len(first)))
+
+
+def _idf(columns: np.ndarray, size: int, width: int) -> np.ndarray:
+    """Smooth inverse document frequency, step by step as scikit-learn computes it."""
+    frequency = np.bincount(columns, minlength=width).astype(np.float64)
+    frequency += 1.0
+    idf = np.full_like(frequency, fill_value=size + 1, dtype=np.float64)
+    idf /= frequency
+    np.log(idf, out=idf)
+    idf += 1.0
+    return idf
+
+
+def _normalise(data: np.ndarray, indptr: np.ndarray) -> None:
+    """Scale each row to length one in place, summing its squares in order, one at a time."""
+    lengths = np.diff(indptr)
+    squares = np.zeros(len(lengths))
+    for n in range(int(lengths.max(initial=0))):
+        rows = np.flatnonzero(lengths > n)
+        value = data[indptr[rows] + n]
+        squares[rows] += value * value
+    scale = np.sqrt(squares)
+    scale[scale == 0.0] = 1.0
+    data /= np.repeat(scale, lengths)
 
 
 def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
     return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
-
-
-def _as_tokens(document: tuple[str, ...]) -> tuple[str, ...]:
-    return document
 
 
 def _cosines(matrix: csr_matrix, left: Rows, right: Rows) -> np.ndarray:
@@ -261,6 +404,67 @@ def _cosines(matrix: csr_matrix, left: Rows, right: Rows) -> np.ndarray:
         _row_products(matrix[left_rows[n : n + _CHUNK]], matrix[right_rows[n : n + _CHUNK]])
         for n in range(0, len(left_rows), _CHUNK)
     ]
+    return np.concatenate(parts) if parts else np.zeros(0)
+
+
+def sorted_rows(matrix: csr_matrix) -> np.ndarray:
+    """Which rows hold their words in column order (scipy's canonical format)."""
+    size = matrix.shape[0]
+    lengths = np.diff(matrix.indptr)
+    row = np.repeat(np.arange(size), lengths)
+    step = np.diff(matrix.indices)
+    inside = row[1:] == row[:-1]
+    unsorted = np.zeros(size, dtype=bool)
+    unsorted[row[1:][inside & (step <= 0)]] = True
+    return ~unsorted
+
+
+class _OneArticle:
+    """Which two events of one article read unlike each other: they tell two happenings.
+
+    Scored once for every pair of events an article tells, as `TextSpace.similarities` would
+    score the pairs of one `_Groups._one_account` check. That check multiplies its rows with
+    scipy, which sums a row's products in column order when every row of the check holds its
+    words in column order and in the reverse of their stored order otherwise; the last digits
+    of a cosine can differ between the two, so both are kept and the check picks its own.
+    """
+
+    def __init__(self, space: TextSpace, threshold: float) -> None:
+        left, right = space.article_pairs()
+        self._size = max(len(space.articles), 1)
+        rows_sorted = sorted_rows(space.clause)
+        self._sorted: list[bool] = rows_sorted.tolist()
+        scores = _cosines_unsorted(space.clause, left, right, rows_sorted)
+        self._unlike = self._codes(left, right, scores < threshold)
+        both = rows_sorted[left] & rows_sorted[right]
+        scores = _cosines(space.clause, left[both], right[both])  # every row sorted
+        self._unlike_sorted = self._codes(left[both], right[both], scores < threshold)
+
+    def _codes(self, left: np.ndarray, right: np.ndarray, keep: np.ndarray) -> set[int]:
+        return set((left[keep] * self._size + right[keep]).tolist())
+
+    def any_unlike(self, pairs: Sequence[tuple[int, int]]) -> bool:
+        """True when any pair (x, y) of events of one article reads unlike."""
+        rows_sorted = self._sorted
+        in_order = all(rows_sorted[x] and rows_sorted[y] for x, y in pairs)
+        unlike = self._unlike_sorted if in_order else self._unlike
+        size = self._size
+        return any((x * size + y if x < y else y * size + x) in unlike for x, y in pairs)
+
+
+def _cosines_unsorted(
+    matrix: csr_matrix, left: np.ndarray, right: np.ndarray, rows_sorted: np.ndarray
+) -> np.ndarray:
+    """Cosines as scipy gives them when some row of the product is out of column order."""
+    unsorted = np.flatnonzero(~rows_sorted)
+    if not len(unsorted):
+        return _cosines(matrix, left, right)
+    spare = unsorted[:1]
+    parts = []
+    for n in range(0, len(left), _CHUNK - 1):
+        some, other = left[n : n + _CHUNK - 1], right[n : n + _CHUNK - 1]
+        scores = _cosines(matrix, np.r_[some, spare], np.r_[other, spare])
+        parts.append(scores[:-1])
     return np.concatenate(parts) if parts else np.zeros(0)
 
 
@@ -287,20 +491,68 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
     sources ("the pandemic of 1918-1919"). A coarse date says less about which event it is, so
     a month-long date must read more alike to join a day than another day must. Each list is
     sorted best first, so that grouping takes the surest links before the rest.
+
+    Candidates go through in slices and only the pairs alike enough are kept, so memory holds
+    the candidates' codes and the kept pairs, never every candidate's scores at once.
     """
     calendar = _Calendar(events)
-    left, right = blocked_pairs(events, space.clause)
-    same = calendar.status[left] == calendar.status[right]
-    left, right = left[same], right[same]
-    apart = space.articles[left] != space.articles[right]
-    overlap = calendar.overlaps(left, right)
-    near = ~overlap & apart & calendar.near(left, right)
-    threshold = np.where(apart, AGREE_THRESHOLD, SAME_ARTICLE_THRESHOLD)
-    threshold = threshold + LEVEL_STEP * np.abs(calendar.level[left] - calendar.level[right])
-    return (
-        _scored(left[overlap], right[overlap], space, threshold[overlap]),
-        _scored(left[near], right[near], space, DISAGREE_THRESHOLD),
-    )
+    codes = candidate_codes(events, space.clause)
+    size = max(len(events), 1)
+    agree, disagree = _Scorer(space), _Scorer(space)
+    for n in range(0, len(codes), _CHUNK):
+        left, right = np.divmod(codes[n : n + _CHUNK], size)
+        same = calendar.status[left] == calendar.status[right]
+        left, right = left[same], right[same]
+        apart = space.articles[left] != space.articles[right]
+        overlap = calendar.overlaps(left, right)
+        near = ~overlap & apart & calendar.near(left, right)
+        threshold = np.where(apart, AGREE_THRESHOLD, SAME_ARTICLE_THRESHOLD)
+        threshold = threshold + LEVEL_STEP * np.abs(calendar.level[left] - calendar.level[right])
+        agree.add(left[overlap], right[overlap], threshold[overlap])
+        disagree.add(left[near], right[near], np.full(np.count_nonzero(near), DISAGREE_THRESHOLD))
+    return agree.links(), disagree.links()
+
+
+class _Scorer:
+    """Scores pairs as they come, `_CHUNK` at a time, and keeps those reaching their threshold.
+
+    Pairs are scored in the same slices as one `TextSpace.similarities` call over the whole
+    list would score them, so every score is the same to the last digit (see `_OneArticle`).
+    """
+
+    def __init__(self, space: TextSpace) -> None:
+        self._space = space
+        self._waiting: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._count = 0
+        self._kept: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, left: np.ndarray, right: np.ndarray, threshold: np.ndarray) -> None:
+        self._waiting.append((left, right, threshold))
+        self._count += len(left)
+        if self._count >= _CHUNK:
+            self._score(full_only=True)
+
+    def _score(self, *, full_only: bool) -> None:
+        left, right, threshold = (np.concatenate(part) for part in zip(*self._waiting, strict=True))
+        end = len(left) - len(left) % _CHUNK if full_only else len(left)
+        for n in range(0, end, _CHUNK):
+            some, other = left[n : n + _CHUNK], right[n : n + _CHUNK]
+            scores = self._space.similarities(some, other)
+            keep = scores >= threshold[n : n + _CHUNK]
+            self._kept.append((scores[keep], some[keep], other[keep]))
+        self._waiting = [(left[end:], right[end:], threshold[end:])]
+        self._count = len(left) - end
+
+    def links(self) -> Links:
+        """The kept pairs, best first; ties in index order."""
+        if self._waiting:
+            self._score(full_only=False)
+        if not self._kept:
+            return Links(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
+        score, left, right = (np.concatenate(part) for part in zip(*self._kept, strict=True))
+        left, right = left.astype(np.int64), right.astype(np.int64)
+        order = np.lexsort((right, left, -score))
+        return Links(score[order], left[order], right[order])
 
 
 class _Calendar:
@@ -322,23 +574,19 @@ class _Calendar:
         return np.asarray(after & before, dtype=bool)
 
 
-def _scored(
-    left: np.ndarray, right: np.ndarray, space: TextSpace, threshold: float | np.ndarray
-) -> Links:
-    scores = space.similarities(left, right)
-    keep = scores >= threshold
-    score, left, right = scores[keep], left[keep].astype(np.int64), right[keep].astype(np.int64)
-    order = np.lexsort((right, left, -score))  # best first; ties in index order
-    return Links(score[order], left[order], right[order])
-
-
 def adjacent(a: TimeValue, b: TimeValue) -> bool:
     """True when no more than a day lies between two intervals."""
     return _near(_span(a), _span(b))
 
 
 def blocked_pairs(events: Sequence[Event], clause: csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs (i < j) of events that share a period block and words that are not common.
+    """Pairs (i < j) of events that share a period block and words that are not common."""
+    left, right = np.divmod(candidate_codes(events, clause), max(len(events), 1))
+    return left, right
+
+
+def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
+    """The pairs of `blocked_pairs` coded i * len(events) + j, sorted, each once.
 
     Each event is a source in the blocks of its own level (days, months or years) and in the
     neighbouring ones, and a target in the blocks of its level and every coarser level, so an
@@ -358,13 +606,43 @@ def blocked_pairs(events: Sequence[Event], clause: csr_matrix) -> tuple[np.ndarr
                 for period in (found[0] - 1, *found, found[-1] + 1):
                     sources[(lvl, period)].append(index)
     words = _blocking_words(clause)
-    codes = [np.zeros(0, dtype=np.int64)]
+    cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
+    codes = _Codes()
     for (lvl, period), found in sources.items():
         if (lvl, period) in targets:
             pool = np.asarray(targets[(lvl, period)])
-            codes.append(_sharing(words, np.unique(found), pool, minimum=1 + lvl))
-    unique = np.unique(np.concatenate(codes))
-    return unique // max(len(events), 1), unique % max(len(events), 1)
+            for part in _parts(np.unique(found), cost):
+                codes.add(_sharing(words, part, pool, minimum=1 + lvl))
+    return codes.unique()
+
+
+def _parts(sources: np.ndarray, cost: np.ndarray) -> list[np.ndarray]:
+    """Sources in slices whose products with the targets hold at most `_PRODUCT` values."""
+    total = np.cumsum(cost[sources])
+    cuts = np.searchsorted(total, np.arange(_PRODUCT, total[-1], _PRODUCT), side="right")
+    return [part for part in np.split(sources, np.unique(cuts)) if len(part)]
+
+
+class _Codes:
+    """Pair codes gathered block by block, their duplicates dropped as they pile up."""
+
+    def __init__(self) -> None:
+        self._unique = np.zeros(0, dtype=np.int64)
+        self._pending: list[np.ndarray] = []
+        self._count = 0
+
+    def add(self, codes: np.ndarray) -> None:
+        self._pending.append(codes)
+        self._count += len(codes)
+        if self._count > max(_CHUNK * 10, len(self._unique)):
+            self._unique = self.unique()
+
+    def unique(self) -> np.ndarray:
+        """Every code added, sorted, each once."""
+        if self._pending:
+            self._unique = np.unique(np.concatenate([self._unique, *self._pending]))
+            self._pending, self._count = [], 0
+        return self._unique
 
 
 def _blocking_words(clause: csr_matrix) -> csr_matrix:
@@ -439,6 +717,7 @@ class _Groups:
     def __init__(self, events: Sequence[Event], space: TextSpace) -> None:
         self._size = len(events)
         self._space = space
+        self._one_article = _OneArticle(space, ONE_ACCOUNT_THRESHOLD)
         self._agree = list(range(self._size))
         self._apart = list(range(self._size))
         self._span: list[Span] = [_span(e.value) for e in events]
@@ -480,7 +759,9 @@ class _Groups:
         score += (1 - CLAUSE_WEIGHT) * window_a.cosine(window_b, window)
         if score < threshold - 1e-9:
             return False
-        self._sums[a] = (clause_a.plus(clause_b, clause), window_a.plus(window_b, window))
+        clause_a.add(clause_b, clause)
+        window_a.add(window_b, window)
+        self._sums[a] = (clause_a, window_a)
         self._sums.pop(b, None)
         return True
 
@@ -493,11 +774,7 @@ class _Groups:
             for x in told_a[article]
             for y in told_b[article]
         ]
-        if pairs:
-            left, right = zip(*pairs, strict=True)
-            if np.any(self._space.similarities(list(left), list(right)) < ONE_ACCOUNT_THRESHOLD):
-                return False
-        return True
+        return not (pairs and self._one_article.any_unlike(pairs))
 
     def _pool(self, a: int, b: int) -> None:
         for article, found in self._told[b].items():
@@ -522,12 +799,14 @@ class _Groups:
 Span = tuple[datetime, datetime]
 
 
-@dataclass(frozen=True)
 class _Bag:
     """The summed word weights of a group's events, with the square of their length."""
 
-    weights: dict[int, float]
-    square: float
+    __slots__ = ("square", "weights")
+
+    def __init__(self, weights: dict[int, float], square: float) -> None:
+        self.weights = weights
+        self.square = square
 
     @classmethod
     def of(cls, matrix: csr_matrix, row: int) -> _Bag:
@@ -538,17 +817,19 @@ class _Bag:
 
     def dot(self, other: _Bag) -> float:
         small, large = sorted((self.weights, other.weights), key=len)
-        return sum(value * large.get(word, 0.0) for word, value in small.items())
+        # A word only one side has adds a zero, which leaves the sum as it is.
+        return sum(value * large[word] for word, value in small.items() if word in large)
 
     def cosine(self, other: _Bag, dot: float) -> float:
         norms = math.sqrt(self.square * other.square)
         return dot / norms if norms else 0.0
 
-    def plus(self, other: _Bag, dot: float) -> _Bag:
-        weights = dict(self.weights)
+    def add(self, other: _Bag, dot: float) -> None:
+        """Add other's words to these (in place: a group's bag is its own)."""
+        weights = self.weights
         for word, value in other.weights.items():
             weights[word] = weights.get(word, 0.0) + value
-        return _Bag(weights, self.square + other.square + 2 * dot)
+        self.square = self.square + other.square + 2 * dot
 
 
 def _span(value: TimeValue) -> Span:
@@ -572,11 +853,27 @@ def _find(parent: list[int], index: int) -> int:
 # -- entries ----------------------------------------------------------------------------------
 
 
+class Tellings:
+    """Each event's telling (`events.event_telling`), made once however often it is asked."""
+
+    def __init__(self, articles: dict[str, Article]) -> None:
+        self._articles = articles
+        self._made: dict[str, Telling] = {}
+
+    def __call__(self, event: Event) -> Telling:
+        found = self._made.get(event.id)
+        if found is None:
+            found = event_telling(event, _language(event, self._articles))
+            self._made[event.id] = found
+        return found
+
+
 def make_entry(
     events: Sequence[Event],
     typical: np.ndarray,
     groups: list[list[int]],
     articles: dict[str, Article],
+    tellings: Tellings | None = None,
 ) -> Entry:
     """One entry from agreeing groups of events: placed at the date most articles give.
 
@@ -590,11 +887,12 @@ def make_entry(
     value = votes[winner].value
     dated = [i for i in ordered[winner] if events[i].value == value] or ordered[winner]
     told = sorted((events[i] for group in groups for i in group), key=_event_order)
+    tellings = tellings or Tellings(articles)
     return Entry(
         id=entry_id(told),
         value=value,
-        title=_best_title(events, typical, dated, articles).title,
-        text=informative([events[i] for i in dated], told, articles).sentence,
+        title=_best_title(events, typical, dated, tellings).title,
+        text=informative([events[i] for i in dated], told, articles, tellings).sentence,
         status=_status(told, articles),
         events=tuple(told),
         disagreement=tuple(votes) if len(votes) > 1 else (),
@@ -603,17 +901,19 @@ def make_entry(
 
 
 def _best_title(
-    events: Sequence[Event], typical: np.ndarray, dated: list[int], articles: dict[str, Article]
+    events: Sequence[Event], typical: np.ndarray, dated: list[int], tellings: Tellings
 ) -> Event:
     def rank(i: int) -> tuple[float, float, str]:
-        language = _language(events[i], articles)
-        return event_telling(events[i], language).rank, round(float(typical[i]), 6), events[i].id
+        return tellings(events[i]).rank, round(float(typical[i]), 6), events[i].id
 
-    return events[max(dated, key=rank)]
+    return events[dated[0] if len(dated) == 1 else max(dated, key=rank)]
 
 
 def informative(
-    candidates: Sequence[Event], told: Sequence[Event], articles: dict[str, Article]
+    candidates: Sequence[Event],
+    told: Sequence[Event],
+    articles: dict[str, Article],
+    tellings: Tellings | None = None,
 ) -> Event:
     """The telling that says most of what the others say, and more, without running long.
 
@@ -622,6 +922,9 @@ def informative(
     with a pronoun ("He signalled ...") or telling the date in an aside ("Shoigu, who visited
     Pyongyang in July, had proposed ...") costs two.
     """
+    if len(candidates) == 1:
+        return candidates[0]
+    tell = tellings or Tellings(articles)
     words = {e.id: _content(e, articles) for e in told}
     wordings = {e.sentence: words[e.id] for e in told}
     shared = Counter(w for found in wordings.values() for w in found)
@@ -631,9 +934,7 @@ def informative(
         common = sum(1 for w in own if shared[w] > 1)
         length = len(event.sentence.split())
         language = _language(event, articles)
-        flawed = opens_with_pronoun(event.sentence, language) or (
-            event_telling(event, language).lifted
-        )
+        flawed = opens_with_pronoun(event.sentence, language) or tell(event).lifted
         value = common + 0.25 * (len(own) - common) - 0.2 * max(0, length - TEXT_WORDS)
         return round(value - 2 * flawed, 6), event.id
 
