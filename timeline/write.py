@@ -7,7 +7,9 @@ is first renamed to `.<out>.old`; a build killed inside that window is repaired 
 
 Files the build did not write are never deleted:
 
-- every site carries `.timeline-manifest`, the list of files the build wrote;
+- every site carries `.timeline-manifest`, the list of files the build wrote (then, on comment
+  lines older versions skip, each file's content digest and the size, mtime and inode it was
+  written with);
 - top-level dot entries of the old site that the build did not write (`.git`, `.well-known`)
   are hard-linked into the new site before the swap, so the output folder holds them at every
   moment; where a fallback swap leaves them behind in `.<out>.new` / `.<out>.old`, the next
@@ -17,6 +19,12 @@ Files the build did not write are never deleted:
 
 `build --clean` is the one way to let foreign files and dotfiles go, and even then the old
 folder is removed only after the new one is in place.
+
+A file whose bytes the current site already has is hard-linked into the new site, not written.
+The manifest's digests say which those are without reading them: a file is carried over when
+its digest matches and it still has the size, mtime and inode recorded (so a hand-edited
+file is rewritten). `SiteFiles` gives the digests of files the renderer did not re-render
+without their bytes, which are read only if a file must be written after all.
 """
 
 from __future__ import annotations
@@ -24,20 +32,106 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import os
 import shutil
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from timeline.errors import BuildError
 
 MANIFEST = ".timeline-manifest"
 _MANIFEST_HEADER = "# files written by timeline; others here are never deleted\n"
+_RECORDS_HEADER = "# digest size mtime_ns inode path, for the next build\n"
+_RECORD = "#= "
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _SHOWN_FOREIGN = 5
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """A site's files as the writer takes them: each file's content digest, and its bytes,
+    read on demand for files kept from an earlier build."""
+
+    def __init__(self, files: Mapping[str, bytes] | None = None) -> None:
+        self._bytes: dict[str, bytes] = dict(files or {})
+        self._lazy: dict[str, Callable[[], bytes]] = {}
+        self._digests: dict[str, str] = {}
+        self._order: dict[str, None] = dict.fromkeys(self._bytes)
+
+    def add(self, rel: str, data: bytes, digest: str | None = None) -> None:
+        """`rel` holds `data` (whose digest the caller may already know)."""
+        self._order[rel] = None
+        self._bytes[rel] = data
+        self._lazy.pop(rel, None)
+        self._set_digest(rel, digest)
+
+    def add_known(self, rel: str, digest: str, load: Callable[[], bytes]) -> None:
+        """`rel` holds the bytes with `digest` that `load()` returns."""
+        self._order[rel] = None
+        self._bytes.pop(rel, None)
+        self._lazy[rel] = load
+        self._digests[rel] = digest
+
+    def update(self, files: Mapping[str, bytes]) -> None:  # type: ignore[override]
+        for rel, data in files.items():
+            self.add(rel, data)
+
+    def digest(self, rel: str) -> str:
+        """The content digest of `rel`."""
+        if rel not in self._digests:
+            self._digests[rel] = content_digest(self[rel])
+        return self._digests[rel]
+
+    def _set_digest(self, rel: str, digest: str | None) -> None:
+        if digest is None:
+            self._digests.pop(rel, None)
+        else:
+            self._digests[rel] = digest
+
+    def __getitem__(self, rel: str) -> bytes:
+        data = self._bytes.get(rel)
+        if data is not None:
+            return data
+        return self._lazy[rel]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._order
+
+
+def content_digest(data: bytes) -> str:
+    """The digest the manifest records for a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the manifest says about one written file: its digest and how it sat on disk."""
+
+    digest: str
+    size: int
+    mtime_ns: int
+    inode: int
+
+    def line(self, rel: str) -> str:
+        return f"{_RECORD}{self.digest} {self.size} {self.mtime_ns} {self.inode} {rel}\n"
+
+    def matches(self, st: os.stat_result) -> bool:
+        return (
+            stat.S_ISREG(st.st_mode)
+            and st.st_size == self.size
+            and st.st_mtime_ns == self.mtime_ns
+            and st.st_ino == self.inode
+        )
 
 
 def write_site(
@@ -132,24 +226,90 @@ def _site_files(out: Path) -> Iterator[str]:
             yield (rel_root / name).as_posix()
 
 
+def read_records(site: Path) -> dict[str, Record]:
+    """The digest and on-disk facts the manifest of `site` records for each file (none for a
+    manifest written before they were recorded)."""
+    try:
+        text = (site / MANIFEST).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out: dict[str, Record] = {}
+    for line in text.splitlines():
+        if line.startswith(_RECORD):
+            parts = line.split(" ", 5)
+            if len(parts) == 6 and all(p.isdigit() for p in parts[2:5]):
+                out[parts[5]] = Record(parts[1], int(parts[2]), int(parts[3]), int(parts[4]))
+    return out
+
+
 def _write_tree(
     staging: Path, files: Mapping[str, bytes], paths: Mapping[str, Path], previous: Path
 ) -> None:
-    """The whole new site in `staging`; its manifest first, so a half-written one is known.
+    """The whole new site in `staging`; its manifest first, so a half-written one is known,
+    and each file's record appended once all are written.
     A file the previous site already has, byte for byte, is hard-linked rather than written:
     creating a file costs a thousand times more than linking one on a busy disk."""
     os.mkdir(staging, 0o755)
     manifest = _MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST]))
     (staging / MANIFEST).write_text(manifest, "utf-8")
     made: set[Path] = {staging}
-    unchanged = read_manifest(previous) if previous.is_dir() else set()
+    old = _Previous(previous)
+    digest = files.digest if isinstance(files, SiteFiles) else _digester(files)
+    records: list[str] = []
     for rel in sorted(files):
         target = staging / paths[rel]
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        if not (rel in unchanged and _linked(previous / paths[rel], target, files[rel])):
-            target.write_bytes(files[rel])
+        record = old.carry(rel, paths[rel], target, digest(rel))
+        if record is None:
+            if not old.linked(rel, paths[rel], target, files[rel]):
+                target.write_bytes(files[rel])
+            record = _record(target, digest(rel))
+        records.append(record.line(rel))
+    with (staging / MANIFEST).open("a", encoding="utf-8") as f:
+        f.write(_RECORDS_HEADER + "".join(records))
+
+
+class _Previous:
+    """The site being replaced, as a source of files to hard-link into the new one."""
+
+    def __init__(self, site: Path) -> None:
+        self.site = site
+        there = site.is_dir()
+        self.listed = read_manifest(site) if there else set()
+        self.records = read_records(site) if there else {}
+
+    def carry(self, rel: str, path: Path, target: Path, digest: str) -> Record | None:
+        """Hard-link the old file when its record vouches for `digest` and it still sits on
+        disk as recorded (not edited since); its record, else None."""
+        record = self.records.get(rel)
+        if record is None or record.digest != digest:
+            return None
+        old = self.site / path
+        try:
+            if not record.matches(old.lstat()):
+                return None
+            os.link(old, target)
+        except OSError:
+            return None
+        return record
+
+    def linked(self, rel: str, path: Path, target: Path, data: bytes) -> bool:
+        """For a site written before records were kept: hard-link the old file when it holds
+        exactly `data`."""
+        if rel not in self.listed or rel in self.records:
+            return False
+        return _linked(self.site / path, target, data)
+
+
+def _digester(files: Mapping[str, bytes]) -> Callable[[str], str]:
+    return lambda rel: content_digest(files[rel])
+
+
+def _record(path: Path, digest: str) -> Record:
+    st = path.lstat()
+    return Record(digest, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def _linked(old: Path, target: Path, data: bytes) -> bool:
