@@ -34,12 +34,13 @@ import errno
 import fcntl
 import hashlib
 import os
+import re
 import shutil
 import stat
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from timeline.errors import BuildError
 
@@ -50,6 +51,8 @@ _RECORD = "#= "
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _SHOWN_FOREIGN = 5
+# Paths that need no closer look: segments of safe characters, none starting with a dot.
+_PLAIN = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 
 
 class SiteFiles(Mapping[str, bytes]):
@@ -76,7 +79,7 @@ class SiteFiles(Mapping[str, bytes]):
         self._lazy[rel] = load
         self._digests[rel] = digest
 
-    def update(self, files: Mapping[str, bytes]) -> None:  # type: ignore[override]
+    def update(self, files: Mapping[str, bytes]) -> None:
         for rel, data in files.items():
             self.add(rel, data)
 
@@ -113,8 +116,7 @@ def content_digest(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """What the manifest says about one written file: its digest and how it sat on disk."""
 
     digest: str
@@ -144,14 +146,16 @@ def write_site(
     out = out.resolve()
     if sources is not None:
         refuse_overlap(out, sources.resolve())
-    paths = {rel: safe_relative(rel) for rel in files}
+    for rel in files:
+        if not _PLAIN.fullmatch(rel):
+            safe_relative(rel)
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent):
         recover(out)
         if not clean:
             refuse_foreign(out, set(files))
         staging = _sibling(out, "new")
-        _write_tree(staging, files, paths, out)
+        _write_tree(staging, files, out)
         if not clean:
             _link_dotfiles(out, staging)
         _swap(staging, out)
@@ -217,13 +221,14 @@ def recover(out: Path) -> None:
 
 def _site_files(out: Path) -> Iterator[str]:
     """Every file under `out` except inside top-level dot entries, which are carried over."""
-    for root, dirs, names in os.walk(out):
-        rel_root = Path(root).relative_to(out)
-        if rel_root == Path("."):
+    top = os.fspath(out)
+    for root, dirs, names in os.walk(top):
+        if root == top:
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            names = [n for n in names if not n.startswith(".")]
-        for name in names:
-            yield (rel_root / name).as_posix()
+            yield from (n for n in names if not n.startswith("."))
+        else:
+            prefix = Path(root).relative_to(out).as_posix() + "/"
+            yield from (prefix + n for n in names)
 
 
 def read_records(site: Path) -> dict[str, Record]:
@@ -237,14 +242,14 @@ def read_records(site: Path) -> dict[str, Record]:
     for line in text.splitlines():
         if line.startswith(_RECORD):
             parts = line.split(" ", 5)
-            if len(parts) == 6 and all(p.isdigit() for p in parts[2:5]):
+            try:
                 out[parts[5]] = Record(parts[1], int(parts[2]), int(parts[3]), int(parts[4]))
+            except (IndexError, ValueError):
+                continue
     return out
 
 
-def _write_tree(
-    staging: Path, files: Mapping[str, bytes], paths: Mapping[str, Path], previous: Path
-) -> None:
+def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> None:
     """The whole new site in `staging`; its manifest first, so a half-written one is known,
     and each file's record appended once all are written.
     A file the previous site already has, byte for byte, is hard-linked rather than written:
@@ -252,19 +257,22 @@ def _write_tree(
     os.mkdir(staging, 0o755)
     manifest = _MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST]))
     (staging / MANIFEST).write_text(manifest, "utf-8")
-    made: set[Path] = {staging}
+    root = os.fspath(staging) + "/"
+    made: set[str] = {""}
     old = _Previous(previous)
     digest = files.digest if isinstance(files, SiteFiles) else _digester(files)
     records: list[str] = []
     for rel in sorted(files):
-        target = staging / paths[rel]
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        record = old.carry(rel, paths[rel], target, digest(rel))
+        folder = rel.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(root + folder, exist_ok=True)
+            made.add(folder)
+        target = root + rel
+        record = old.carry(rel, target, digest(rel))
         if record is None:
-            if not old.linked(rel, paths[rel], target, files[rel]):
-                target.write_bytes(files[rel])
+            if not old.linked(rel, target, files[rel]):
+                with open(target, "wb") as f:
+                    f.write(files[rel])
             record = _record(target, digest(rel))
         records.append(record.line(rel))
     with (staging / MANIFEST).open("a", encoding="utf-8") as f:
@@ -275,40 +283,40 @@ class _Previous:
     """The site being replaced, as a source of files to hard-link into the new one."""
 
     def __init__(self, site: Path) -> None:
-        self.site = site
+        self.root = os.fspath(site) + "/"
         there = site.is_dir()
         self.listed = read_manifest(site) if there else set()
         self.records = read_records(site) if there else {}
 
-    def carry(self, rel: str, path: Path, target: Path, digest: str) -> Record | None:
+    def carry(self, rel: str, target: str, digest: str) -> Record | None:
         """Hard-link the old file when its record vouches for `digest` and it still sits on
         disk as recorded (not edited since); its record, else None."""
         record = self.records.get(rel)
         if record is None or record.digest != digest:
             return None
-        old = self.site / path
+        old = self.root + rel
         try:
-            if not record.matches(old.lstat()):
+            if not record.matches(os.lstat(old)):
                 return None
             os.link(old, target)
         except OSError:
             return None
         return record
 
-    def linked(self, rel: str, path: Path, target: Path, data: bytes) -> bool:
+    def linked(self, rel: str, target: str, data: bytes) -> bool:
         """For a site written before records were kept: hard-link the old file when it holds
         exactly `data`."""
         if rel not in self.listed or rel in self.records:
             return False
-        return _linked(self.site / path, target, data)
+        return _linked(Path(self.root + rel), Path(target), data)
 
 
 def _digester(files: Mapping[str, bytes]) -> Callable[[str], str]:
     return lambda rel: content_digest(files[rel])
 
 
-def _record(path: Path, digest: str) -> Record:
-    st = path.lstat()
+def _record(path: str, digest: str) -> Record:
+    st = os.lstat(path)
     return Record(digest, st.st_size, st.st_mtime_ns, st.st_ino)
 
 
@@ -326,7 +334,7 @@ def _linked(old: Path, target: Path, data: bytes) -> bool:
 
 def _own_dot_entries(site: Path) -> list[Path]:
     """Top-level dot entries of `site` that its builds did not write (`.git`, `.well-known`)."""
-    written = {Path(rel).parts[0] for rel in read_manifest(site)} | {MANIFEST}
+    written = {rel.split("/", 1)[0] for rel in read_manifest(site)} | {MANIFEST}
     return [e for e in sorted(site.iterdir()) if e.name.startswith(".") and e.name not in written]
 
 
