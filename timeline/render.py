@@ -131,7 +131,7 @@ class _Site:
 
     def __init__(self, timeline: Timeline, options: RenderOptions) -> None:
         self.timeline, self.options = timeline, options
-        self.env = environment(options.templates)
+        self.env = environment(options.templates, _compiled(options.cache_dir))
         self.plan: Plan = plan(timeline)
         self.articles = {a.id: a for a in timeline.articles}
         self.entry_of = {
@@ -367,17 +367,21 @@ class _Keys:
 
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
-        self.article_of = {a.id: digest(a) for a in t.articles}
-        self.mentions = {aid: digest(ms) for aid, ms in t.mentions}
+        # An article and its mentions in one digest: an edit changes both anyway.
+        self.article_of = {a.id: digest(a, t.mentions_of(a.id)) for a in t.articles}
         self.entry = {e.id: digest(e) for e in t.entries}
         self.context = [digest(ev) for ev in t.context]
         self.sources_of = {
             e.id: tuple(self.article_of.get(aid) for aid in e.article_ids) for e in t.entries
         }
         self.notes, self.title = site.raw_notes, t.title
+        self.sourced_of: dict[str, bytes] = {}
+        # What sources.html shows of each article (its body, which an edit changes, not).
+        self.listing = digest(
+            [(a.id, a.title, a.source, a.published, len(a.dropped)) for a in t.articles]
+        )
         self.everything = digest(
             tuple(self.article_of.values()),
-            tuple(self.mentions.values()),
             tuple(self.entry.values()),
             tuple(self.context),
             t.problems,
@@ -405,7 +409,7 @@ class _Keys:
         return digest(self.salt, "event", self.entry[e.id], home, self._sources(e), near)
 
     def article(self, a: Article, dated: tuple[str | None, ...]) -> bytes:
-        return digest(self.salt, "article", self.article_of[a.id], self.mentions.get(a.id), dated)
+        return digest(self.salt, "article", self.article_of[a.id], dated)
 
     def period(self, page: Page, prev: Page | None, nxt: Page | None, years: list[int]) -> bytes:
         heads = [(s.id, s.heading, s.year) for s in page.sections]
@@ -422,17 +426,20 @@ class _Keys:
         return digest(self.salt, "undated", name, pager, len(self.context), said, sources)
 
     def sources(self, counts: dict[str, tuple[int, int]]) -> bytes:
-        return digest(self.salt, "sources", tuple(self.article_of.values()), counts)
+        return digest(self.salt, "sources", self.listing, counts)
 
     def document(self, name: str) -> bytes:
         return digest(self.code, name, self.title, self.notes, self.everything)
 
     def entry_note(self, e: Entry) -> bytes:
-        return digest(self.entry[e.id], self.notes.get(e.id))
+        note = self.notes.get(e.id)
+        return self.entry[e.id] if note is None else digest(self.entry[e.id], note)
 
     def sourced(self, e: Entry) -> bytes:
         """The key of an export piece made from an entry and its articles."""
-        return digest(self.entry[e.id], self._sources(e), self.title)
+        if e.id not in self.sourced_of:
+            self.sourced_of[e.id] = digest(self.entry[e.id], self._sources(e), self.title)
+        return self.sourced_of[e.id]
 
     def _sources(self, e: Entry) -> tuple[bytes | None, ...]:
         return self.sources_of[e.id]
@@ -471,11 +478,14 @@ def changed_templates(project: Path | None) -> bool:
     return False
 
 
-def environment(project_templates: Path | None) -> jinja2.Environment:
-    """A Jinja environment: the project's templates first, then the shipped defaults."""
+def environment(project_templates: Path | None, compiled: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment: the project's templates first, then the shipped defaults. Compiled
+    templates are kept in `compiled`, when given (Jinja checks them against the source)."""
     folders = [str(p) for p in (project_templates, default_templates()) if p and p.is_dir()]
+    bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -494,6 +504,18 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
         vote_sources=vote_sources,
     )
     return env
+
+
+def _compiled(cache_dir: Path | None) -> Path | None:
+    """Where compiled templates are kept: inside the render cache, when there is one."""
+    if cache_dir is None:
+        return None
+    folder = cache_dir / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
 
 
 def default_templates() -> Path:

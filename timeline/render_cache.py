@@ -24,17 +24,28 @@ from typing import Any
 
 from timeline.write import content_digest
 
-FORMAT = b"timeline-render-1"
-DB_FILE = "render.sqlite"
+FORMAT = b"timeline-render-2"
+DB_FILE = "render-2.sqlite"
 _SCHEMA = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = OFF",  # a cache: a damaged file is replaced by an empty one
     "CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest TEXT, data BLOB)",
-    "CREATE TABLE IF NOT EXISTS pieces (kind TEXT PRIMARY KEY, salt BLOB, data BLOB)",
+    "CREATE TABLE IF NOT EXISTS pieces (kind TEXT, key BLOB, text TEXT, PRIMARY KEY (kind, key))",
+    "CREATE TABLE IF NOT EXISTS salts (kind TEXT PRIMARY KEY, salt BLOB)",
 )
 
 
 def digest(*parts: object) -> bytes:
     """A key for `parts`: any picklable values (the frozen dataclasses of the model included)."""
     return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=16).digest()
+
+
+class _Pieces:
+    """The kept pieces of one export: those of the last build, and those this one used."""
+
+    def __init__(self, salt: bytes, old: dict[bytes, str], fresh: bool) -> None:
+        self.salt, self.old, self.fresh = salt, old, fresh
+        self.used: dict[bytes, str] = {}
 
 
 class RenderCache:
@@ -45,7 +56,7 @@ class RenderCache:
         self._known: dict[bytes, str] = {}
         self._new: dict[bytes, tuple[str, bytes]] = {}
         self._used: set[bytes] = set()
-        self._pieces: dict[str, tuple[bytes, dict[bytes, str], dict[bytes, str]]] = {}
+        self._pieces: dict[str, _Pieces] = {}
         if self._db is not None:
             self._known = dict(self._safe("SELECT key, digest FROM pages", ()))
 
@@ -74,12 +85,14 @@ class RenderCache:
         return found
 
     def piece(self, kind: str, salt: bytes, key: bytes, make: Callable[[], str]) -> str:
-        """The piece of export `kind` stored under `key`, made and kept when missing."""
-        _, old, used = self._table(kind, salt)
-        text = old.get(key)
+        """The piece of export `kind` stored under `key`, made and kept when missing. `salt`
+        stands for what every piece of the kind depends on (the code): when it changes, the
+        pieces kept under another go."""
+        table = self._table(kind, salt)
+        text = table.old.get(key)
         if text is None:
             text = make()
-        used[key] = text
+        table.used[key] = text
         return text
 
     def save(self) -> None:
@@ -95,33 +108,33 @@ class RenderCache:
     def _save(self, db: sqlite3.Connection) -> None:
         rows = ((k, d, data) for k, (d, data) in self._new.items())
         db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", rows)
-        if len(self._used) < len(self._known) + len(self._new):
-            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key BLOB PRIMARY KEY)")
-            db.execute("DELETE FROM used")
-            db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in self._used))
-            db.execute("DELETE FROM pages WHERE key NOT IN (SELECT key FROM used)")
-        for kind, (salt, old, used) in self._pieces.items():
-            if used != old:
-                data = pickle.dumps(used, protocol=5)
-                db.execute("INSERT OR REPLACE INTO pieces VALUES (?, ?, ?)", (kind, salt, data))
+        gone = ((k,) for k in self._known.keys() - self._used)
+        db.executemany("DELETE FROM pages WHERE key = ?", gone)
+        for kind, table in self._pieces.items():
+            self._save_pieces(db, kind, table)
         db.commit()
         self._known.update((k, d) for k, (d, _) in self._new.items())
         self._new.clear()
 
-    def _table(self, kind: str, salt: bytes) -> tuple[bytes, dict[bytes, str], dict[bytes, str]]:
-        if kind not in self._pieces:
-            self._pieces[kind] = (salt, self._stored_pieces(kind, salt), {})
-        return self._pieces[kind]
+    @staticmethod
+    def _save_pieces(db: sqlite3.Connection, kind: str, table: _Pieces) -> None:
+        if table.fresh:
+            db.execute("DELETE FROM pieces WHERE kind = ?", (kind,))
+            db.execute("INSERT OR REPLACE INTO salts VALUES (?, ?)", (kind, table.salt))
+        added = ((kind, k, t) for k, t in table.used.items() if k not in table.old)
+        db.executemany("INSERT OR REPLACE INTO pieces VALUES (?, ?, ?)", added)
+        gone = ((kind, k) for k in table.old.keys() - table.used.keys())
+        db.executemany("DELETE FROM pieces WHERE kind = ? AND key = ?", gone)
 
-    def _stored_pieces(self, kind: str, salt: bytes) -> dict[bytes, str]:
-        rows = self._safe("SELECT salt, data FROM pieces WHERE kind = ?", (kind,))
-        if not rows or rows[0][0] != salt:
-            return {}
-        try:
-            table = pickle.loads(rows[0][1])
-        except Exception:  # a damaged entry is a miss
-            return {}
-        return table if isinstance(table, dict) else {}
+    def _table(self, kind: str, salt: bytes) -> _Pieces:
+        if kind not in self._pieces:
+            stored = self._safe("SELECT salt FROM salts WHERE kind = ?", (kind,))
+            if stored and stored[0][0] == salt:
+                rows = self._safe("SELECT key, text FROM pieces WHERE kind = ?", (kind,))
+                self._pieces[kind] = _Pieces(salt, dict(rows), fresh=False)
+            else:
+                self._pieces[kind] = _Pieces(salt, {}, fresh=True)
+        return self._pieces[kind]
 
     def _safe(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
         if self._db is None:

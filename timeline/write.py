@@ -8,8 +8,7 @@ is first renamed to `.<out>.old`; a build killed inside that window is repaired 
 Files the build did not write are never deleted:
 
 - every site carries `.timeline-manifest`, the list of files the build wrote (then, on comment
-  lines older versions skip, each file's content digest and the size, mtime and inode it was
-  written with);
+  lines older versions skip, each file's content digest and size);
 - top-level dot entries of the old site that the build did not write (`.git`, `.well-known`)
   are hard-linked into the new site before the swap, so the output folder holds them at every
   moment; where a fallback swap leaves them behind in `.<out>.new` / `.<out>.old`, the next
@@ -22,9 +21,10 @@ folder is removed only after the new one is in place.
 
 A file whose bytes the current site already has is hard-linked into the new site, not written.
 The manifest's digests say which those are without reading them: a file is carried over when
-its digest matches and it still has the size, mtime and inode recorded (so a hand-edited
-file is rewritten). `SiteFiles` gives the digests of files the renderer did not re-render
-without their bytes, which are read only if a file must be written after all.
+its digest matches, it has the recorded size and it was last modified before the manifest was
+finished (so a file edited by hand since is rewritten; the manifest itself holds nothing that
+changes from one build to the next). `SiteFiles` gives the digests of files the renderer did
+not render again without their bytes, which are read only if a file must be written after all.
 """
 
 from __future__ import annotations
@@ -46,7 +46,7 @@ from timeline.errors import BuildError
 
 MANIFEST = ".timeline-manifest"
 _MANIFEST_HEADER = "# files written by timeline; others here are never deleted\n"
-_RECORDS_HEADER = "# digest size mtime_ns inode path, for the next build\n"
+_RECORDS_HEADER = "# digest size path, for the next build\n"
 _RECORD = "#= "
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -117,23 +117,18 @@ def content_digest(data: bytes) -> str:
 
 
 class Record(NamedTuple):
-    """What the manifest says about one written file: its digest and how it sat on disk."""
+    """What the manifest says about one written file: its content digest and size."""
 
     digest: str
     size: int
-    mtime_ns: int
-    inode: int
 
     def line(self, rel: str) -> str:
-        return f"{_RECORD}{self.digest} {self.size} {self.mtime_ns} {self.inode} {rel}\n"
+        return f"{_RECORD}{self.digest} {self.size} {rel}\n"
 
-    def matches(self, st: os.stat_result) -> bool:
-        return (
-            stat.S_ISREG(st.st_mode)
-            and st.st_size == self.size
-            and st.st_mtime_ns == self.mtime_ns
-            and st.st_ino == self.inode
-        )
+    def matches(self, st: os.stat_result, finished_ns: int) -> bool:
+        """True when the file `st` describes is still as written: a regular file of the
+        recorded size, last modified before the manifest was finished."""
+        return stat.S_ISREG(st.st_mode) and st.st_size == self.size and st.st_mtime_ns < finished_ns
 
 
 def write_site(
@@ -241,9 +236,9 @@ def read_records(site: Path) -> dict[str, Record]:
     out: dict[str, Record] = {}
     for line in text.splitlines():
         if line.startswith(_RECORD):
-            parts = line.split(" ", 5)
+            parts = line.split(" ", 3)
             try:
-                out[parts[5]] = Record(parts[1], int(parts[2]), int(parts[3]), int(parts[4]))
+                out[parts[3]] = Record(parts[1], int(parts[2]))
             except (IndexError, ValueError):
                 continue
     return out
@@ -273,7 +268,7 @@ def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> No
             if not old.linked(rel, target, files[rel]):
                 with open(target, "wb") as f:
                     f.write(files[rel])
-            record = _record(target, digest(rel))
+            record = Record(digest(rel), len(files[rel]))
         records.append(record.line(rel))
     with (staging / MANIFEST).open("a", encoding="utf-8") as f:
         f.write(_RECORDS_HEADER + "".join(records))
@@ -287,6 +282,7 @@ class _Previous:
         there = site.is_dir()
         self.listed = read_manifest(site) if there else set()
         self.records = read_records(site) if there else {}
+        self.finished_ns = _modified(site / MANIFEST)
 
     def carry(self, rel: str, target: str, digest: str) -> Record | None:
         """Hard-link the old file when its record vouches for `digest` and it still sits on
@@ -296,7 +292,7 @@ class _Previous:
             return None
         old = self.root + rel
         try:
-            if not record.matches(os.lstat(old)):
+            if not record.matches(os.lstat(old), self.finished_ns):
                 return None
             os.link(old, target)
         except OSError:
@@ -315,9 +311,11 @@ def _digester(files: Mapping[str, bytes]) -> Callable[[str], str]:
     return lambda rel: content_digest(files[rel])
 
 
-def _record(path: str, digest: str) -> Record:
-    st = os.lstat(path)
-    return Record(digest, st.st_size, st.st_mtime_ns, st.st_ino)
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _linked(old: Path, target: Path, data: bytes) -> bool:
