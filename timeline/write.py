@@ -37,6 +37,7 @@ import os
 import re
 import shutil
 import stat
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -51,6 +52,7 @@ _RECORD = "#= "
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _SHOWN_FOREIGN = 5
+_TICK, _TICK_TRIES = 0.002, 25  # seconds; how long to wait for the file clock to move on
 # Paths that need no closer look: segments of safe characters, none starting with a dot.
 _PLAIN = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*")
 
@@ -257,6 +259,7 @@ def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> No
     old = _Previous(previous)
     digest = files.digest if isinstance(files, SiteFiles) else _digester(files)
     records: list[str] = []
+    newest = ""
     for rel in sorted(files):
         folder = rel.rpartition("/")[0]
         if folder not in made:
@@ -268,10 +271,24 @@ def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> No
             if not old.linked(rel, target, files[rel]):
                 with open(target, "wb") as f:
                     f.write(files[rel])
+                newest = target
             record = Record(digest(rel), len(files[rel]))
         records.append(record.line(rel))
     with (staging / MANIFEST).open("a", encoding="utf-8") as f:
         f.write(_RECORDS_HEADER + "".join(records))
+    if newest:
+        _finished_after(staging / MANIFEST, os.stat(newest).st_mtime_ns)
+
+
+def _finished_after(manifest: Path, written_ns: int) -> None:
+    """Give the manifest a modification time later than every file this build wrote (file
+    times are coarse: a file and the manifest written in the same tick would look edited to
+    the next build, which would write it again)."""
+    for _ in range(_TICK_TRIES):
+        if manifest.stat().st_mtime_ns > written_ns:
+            return
+        time.sleep(_TICK)
+        os.utime(manifest)
 
 
 class _Previous:
