@@ -32,16 +32,60 @@ ICS_DAY_LIMIT = 366  # longer values (decades, centuries) are left out of the ca
 def timeline_json(timeline: Timeline, notes: Mapping[str, str] | None = None) -> str:
     """The merged timeline as data: a versioned, documented contract for scripts."""
     notes = notes or {}
-    data = {
+    return timeline_document(
+        timeline.title,
+        [article_item(a) for a in timeline.articles],
+        [entry_item(e, notes.get(e.id)) for e in timeline.entries],
+        [context_item(ev) for ev in timeline.context],
+    )
+
+
+def timeline_document(
+    title: str, articles: Sequence[str], events: Sequence[str], context: Sequence[str]
+) -> str:
+    """timeline.json from its items (see `article_item`, `entry_item`, `context_item`)."""
+    head = {
         "$schema": SCHEMA,
         "version": SCHEMA_VERSION,
         "generator": f"timeline {__version__}",
-        "title": timeline.title,
-        "articles": [_article_json(a) for a in timeline.articles],
-        "events": [_entry_json(e, notes.get(e.id)) for e in timeline.entries],
-        "context": [_event_json(e) for e in timeline.context],
+        "title": title,
     }
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    return json_document(head, {"articles": articles, "events": events, "context": context})
+
+
+def article_item(a: Article) -> str:
+    """One article of timeline.json, as it stands in the document."""
+    return json_item(_article_json(a))
+
+
+def entry_item(e: Entry, note: str | None) -> str:
+    """One event of timeline.json, as it stands in the document."""
+    return json_item(_entry_json(e, note))
+
+
+def context_item(ev: Event) -> str:
+    """One vague-dated statement of timeline.json, as it stands in the document."""
+    return json_item(_event_json(ev))
+
+
+def json_item(data: Any) -> str:
+    """An element of a list in a top-level field, as `json.dumps(..., indent=1)` of the whole
+    document writes it: so a document can be assembled from items made (or kept) one by one."""
+    return "  " + json.dumps(data, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+
+
+def json_document(head: Mapping[str, Any], lists: Mapping[str, Sequence[str]]) -> str:
+    """`json.dumps(head | lists, ensure_ascii=False, indent=1)` (plus a newline), the lists
+    given as their `json_item`s."""
+    fields = [
+        f" {json.dumps(k, ensure_ascii=False)}: "
+        + json.dumps(v, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        for k, v in head.items()
+    ]
+    for name, items in lists.items():
+        body = "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
+        fields.append(f" {json.dumps(name, ensure_ascii=False)}: {body}")
+    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def _article_json(a: Article) -> dict[str, Any]:
@@ -118,9 +162,19 @@ def value_json(v: TimeValue) -> dict[str, Any]:
 
 def timelinejs_json(timeline: Timeline) -> str:
     """The timeline in TimelineJS3's JSON format; dates carry only the parts the value knows."""
-    events = [_tljs_event(e) for e in timeline.entries if e.value.is_dated]
-    data = {"title": {"text": {"headline": html.escape(timeline.title)}}, "events": events}
-    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+    events = [timelinejs_item(e) for e in timeline.entries if e.value.is_dated]
+    return timelinejs_document(timeline.title, events)
+
+
+def timelinejs_document(title: str, events: Sequence[str]) -> str:
+    """timelinejs.json from its events (see `timelinejs_item`)."""
+    head = {"title": {"text": {"headline": html.escape(title)}}}
+    return json_document(head, {"events": events})
+
+
+def timelinejs_item(e: Entry) -> str:
+    """One dated entry of timelinejs.json, as it stands in the document."""
+    return json_item(_tljs_event(e))
 
 
 def _tljs_event(e: Entry) -> dict[str, Any]:
@@ -166,18 +220,31 @@ def _tljs_date(when: datetime, g: Granularity) -> dict[str, str]:
 def icalendar(timeline: Timeline, base_url: str | None = None) -> str:
     """Dated entries as all-day (or multi-day) VEVENTs; clock times as timed events."""
     articles = {a.id: a for a in timeline.articles}
+    events = [vevent(e, articles, base_url) for e in timeline.entries if in_calendar(e)]
+    return calendar_document(timeline.title, events)
+
+
+def calendar_document(title: str, events: Sequence[str]) -> str:
+    """calendar.ics from its VEVENTs (see `vevent`)."""
     lines = [
         "BEGIN:VCALENDAR",
         "VERSION:2.0",
         f"PRODID:-//timeline//timeline {__version__}//EN",
         "CALSCALE:GREGORIAN",
-        f"X-WR-CALNAME:{_ics_text(timeline.title)}",
+        f"X-WR-CALNAME:{_ics_text(title)}",
     ]
-    for e in timeline.entries:
-        if _in_calendar(e.value):
-            lines += _vevent(e, articles, base_url)
-    lines.append("END:VCALENDAR")
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    head = "".join(_fold(line) + "\r\n" for line in lines)
+    return head + "".join(events) + "END:VCALENDAR\r\n"
+
+
+def in_calendar(e: Entry) -> bool:
+    """True when the entry goes into calendar.ics."""
+    return _in_calendar(e.value)
+
+
+def vevent(e: Entry, articles: Mapping[str, Article], base_url: str | None) -> str:
+    """The folded lines of one entry's VEVENT."""
+    return "".join(_fold(line) + "\r\n" for line in _vevent(e, articles, base_url))
 
 
 def _in_calendar(v: TimeValue) -> bool:
@@ -256,8 +323,24 @@ def stamp(articles: Iterable[Article]) -> datetime:
 def atom_feed(timeline: Timeline, base_url: str | None) -> str:
     """An Atom feed of the entries, latest first; links relative to the feed unless base_url."""
     articles = {a.id: a for a in timeline.articles}
-    ns = uuid.uuid5(uuid.NAMESPACE_URL, base_url or f"timeline:{timeline.title}")
-    entries = sorted(timeline.entries, key=_feed_order, reverse=True)
+    ns = feed_namespace(timeline.title, base_url)
+    entries = [atom_entry(e, articles, ns) for e in feed_order(timeline.entries)]
+    return feed_document(timeline, base_url, entries)
+
+
+def feed_namespace(title: str, base_url: str | None) -> uuid.UUID:
+    """The namespace of the feed's entry ids."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, base_url or f"timeline:{title}")
+
+
+def feed_order(entries: Iterable[Entry]) -> list[Entry]:
+    """The entries as the feed lists them: latest first."""
+    return sorted(entries, key=_feed_order, reverse=True)
+
+
+def feed_document(timeline: Timeline, base_url: str | None, entries: Sequence[str]) -> str:
+    """feed.xml from its entries (see `atom_entry`), in `feed_order`."""
+    ns = feed_namespace(timeline.title, base_url)
     base = f" xml:base={quoteattr(base_url.rstrip('/') + '/')}" if base_url else ""
     out = [
         '<?xml version="1.0" encoding="utf-8"?>',
@@ -269,11 +352,15 @@ def atom_feed(timeline: Timeline, base_url: str | None) -> str:
         '<link rel="alternate" type="text/html" href="index.html"/>',
         '<link rel="self" type="application/atom+xml" href="feed.xml"/>',
         f'<generator version="{__version__}">timeline</generator>',
+        *entries,
+        "</feed>",
     ]
-    for e in entries:
-        out += _atom_entry(e, articles, ns)
-    out.append("</feed>")
     return "\n".join(out) + "\n"
+
+
+def atom_entry(e: Entry, articles: Mapping[str, Article], ns: uuid.UUID) -> str:
+    """One entry of the feed."""
+    return "\n".join(_atom_entry(e, articles, ns))
 
 
 def _feed_order(e: Entry) -> tuple[datetime, str]:

@@ -10,13 +10,21 @@ Pages: index.html (the timeline; split into periods/*.html when large), events/<
 articles/<id>.html, sources.html, undated.html (-2, -3, ...), about.html, search.html, 404.html.
 Data beside them: timeline.json, timelinejs.json, calendar.ics, feed.xml, robots.txt,
 sitemap.xml (only with base_url), and the Pagefind search bundle under pagefind/.
+
+Given a cache folder, pages and pieces of the data exports are kept between builds under a
+digest of everything they are rendered from (`_Keys`), so a build after a small edit renders
+only the pages the edit reaches; the site is the same, byte for byte, as a build without it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -30,6 +38,7 @@ from timeline import __version__, exports, site_search
 from timeline.errors import ConfigError
 from timeline.labels import day, interval, label, machine, provenance
 from timeline.model import Article, DateVote, Entry, Event, Mention, Timeline
+from timeline.render_cache import FORMAT, RenderCache, digest
 from timeline.site_pages import (
     Page,
     Plan,
@@ -40,6 +49,7 @@ from timeline.site_pages import (
     plan,
     shorten,
 )
+from timeline.write import SiteFiles
 
 ASSETS = (
     "assets/style.css",
@@ -53,6 +63,8 @@ NOTES_FILE = "notes.yaml"
 UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
 # Pagefind's own UI bundles are not used (the search page has its own, accessible one).
 _UNUSED_SEARCH_FILES = ("-ui.", "highlight")
+# A file to make: its path, its cache key (None: not cached) and how to render it.
+Job = tuple[str, bytes | None, Callable[[], bytes]]
 
 
 @dataclass(frozen=True)
@@ -78,19 +90,39 @@ class Segment:
     entry_id: str | None = None
 
 
-def render_site(timeline: Timeline, options: RenderOptions) -> dict[str, bytes]:
+def render_site(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     """Every file of the site, keyed by its path relative to the site root."""
+    with _no_collection_pauses():
+        return _render(timeline, options)
+
+
+@contextmanager
+def _no_collection_pauses() -> Iterator[None]:
+    """Rendering allocates much and frees it at once; a large timeline holds millions of
+    objects, and the cyclic collector would scan them all again and again (a third of the
+    time of a build that renders little). Reference counting still frees everything."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _render(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     site = _Site(timeline, options)
-    files: dict[str, bytes] = {".nojekyll": b""}
-    files.update(site.timeline_pages())
-    files.update(site.event_pages())
-    files.update(site.article_pages())
-    files.update(site.other_pages())
+    files = SiteFiles({".nojekyll": b""})
+    site.produce(files, site.timeline_pages())
+    site.produce(files, site.event_pages())
+    site.produce(files, site.article_pages())
+    site.produce(files, site.other_pages())
     if options.search and site.searchable:
         indexed = {p: b for p, b in files.items() if p.startswith(("events/", "articles/"))}
         files.update(_search_files(indexed, options.language))
-    files.update(site.data_files(sorted(p for p in files if p.endswith(".html"))))
-    files.update(site.assets())
+    site.produce(files, site.data_files(sorted(p for p in files if p.endswith(".html"))))
+    files.update(dict(site.assets()))
+    site.cache.save()
     return files
 
 
@@ -99,7 +131,7 @@ class _Site:
 
     def __init__(self, timeline: Timeline, options: RenderOptions) -> None:
         self.timeline, self.options = timeline, options
-        self.env = environment(options.templates)
+        self.env = environment(options.templates, _compiled(options.cache_dir))
         self.plan: Plan = plan(timeline)
         self.articles = {a.id: a for a in timeline.articles}
         self.entry_of = {
@@ -109,6 +141,22 @@ class _Site:
         self.notes = {k: render_markdown(v) for k, v in self.raw_notes.items()}
         self.searchable = options.search and site_search.available()
         self.base_url = options.base_url.strip() or None
+        self.cache = RenderCache(options.cache_dir)
+        self.keys = _Keys(self) if self.cache.enabled else None
+
+    def produce(self, files: SiteFiles, jobs: Iterable[Job]) -> None:
+        """Render each job into `files`, or take it from the cache when its key is known."""
+        for path, key, make in jobs:
+            known = self.cache.known(key) if key is not None else None
+            if key is not None and known is not None:
+                files.add_known(path, known, partial(self._reload, key, make))
+            else:
+                data = make()
+                files.add(path, data, self.cache.put(key, data) if key is not None else None)
+
+    def _reload(self, key: bytes, make: Callable[[], bytes]) -> bytes:
+        data = self.cache.load(key)
+        return make() if data is None else data
 
     def page(self, name: str, path: str, **ctx: Any) -> bytes:
         root = "../" * path.count("/")
@@ -128,22 +176,28 @@ class _Site:
         )
         return html.encode("utf-8")
 
-    def timeline_pages(self) -> Iterator[tuple[str, bytes]]:
+    def timeline_pages(self) -> Iterator[Job]:
         years = sorted({s.year for p in self.plan.pages for s in p.sections})
         intro = render_markdown(self.options.description)
         common: dict[str, Any] = {"years": years, "intro": intro, "prev": None, "next": None}
         if self.plan.split:
-            yield "index.html", self.page("index.html", "index.html", page=None, **common)
+            yield (
+                "index.html",
+                None,
+                partial(self.page, "index.html", "index.html", page=None, **common),
+            )
         pages = self.plan.pages
         for i, page in enumerate(pages):
-            common["prev"] = pages[i - 1] if i > 0 else None
-            common["next"] = pages[i + 1] if i + 1 < len(pages) else None
-            yield (
-                page.path,
-                self.page(
-                    "index.html", page.path, page=page, choices=self._choices(page), **common
-                ),
-            )
+            prev = pages[i - 1] if i > 0 else None
+            nxt = pages[i + 1] if i + 1 < len(pages) else None
+            ctx = {**common, "prev": prev, "next": nxt, "page": page}
+            key = None
+            if self.keys is not None and page.path != "index.html":
+                key = self.keys.period(page, prev, nxt, years)
+            yield page.path, key, partial(self._timeline_page, page, ctx)
+
+    def _timeline_page(self, page: Page, ctx: dict[str, Any]) -> bytes:
+        return self.page("index.html", page.path, choices=self._choices(page), **ctx)
 
     def _choices(self, page: Page) -> dict[str, Any]:
         """The values the filters of a timeline page offer: its sources and years."""
@@ -157,61 +211,71 @@ class _Site:
         years = sorted({s.year for s in page.sections})
         return {"sources": ordered, "counts": counts, "years": years}
 
-    def event_pages(self) -> Iterator[tuple[str, bytes]]:
+    def event_pages(self) -> Iterator[Job]:
         around = neighbours(self.timeline.entries)
         for e in self.timeline.entries:
             path = event_path(e.id)
-            yield (
-                path,
-                self.page(
-                    "event.html",
-                    path,
-                    entry=e,
-                    quotes=[(ev, quote_segments(ev)) for ev in e.events],
-                    before=around[e.id][0],
-                    after=around[e.id][1],
-                    jsonld=exports.event_jsonld(e, self.articles, self.base_url),
-                ),
-            )
+            before, after = around[e.id]
+            key = self.keys.event(e, self.plan.home_of[e.id], before, after) if self.keys else None
+            yield path, key, partial(self._event_page, path, e, before, after)
 
-    def article_pages(self) -> Iterator[tuple[str, bytes]]:
+    def _event_page(self, path: str, e: Entry, before: Entry | None, after: Entry | None) -> bytes:
+        return self.page(
+            "event.html",
+            path,
+            entry=e,
+            quotes=[(ev, quote_segments(ev)) for ev in e.events],
+            before=before,
+            after=after,
+            jsonld=exports.event_jsonld(e, self.articles, self.base_url),
+        )
+
+    def article_pages(self) -> Iterator[Job]:
         for a in self.timeline.articles:
             path = article_path(a.id)
             mentions = self.timeline.mentions_of(a.id)
-            yield (
-                path,
-                self.page(
-                    "article.html",
-                    path,
-                    article=a,
-                    paragraphs=highlight(a, mentions, self.entry_of),
-                    mention_count=len(mentions),
-                    link=safe_url(a.url),
-                    jsonld=exports.article_jsonld(a, self.base_url),
-                ),
-            )
+            key = None
+            if self.keys is not None:
+                dated = tuple(self.entry_of.get((a.id, m.start)) for m in mentions)
+                key = self.keys.article(a, dated)
+            yield path, key, partial(self._article_page, path, a, mentions)
 
-    def other_pages(self) -> Iterator[tuple[str, bytes]]:
-        about = read_text(self.options.about)
-        yield "about.html", self.page("about.html", "about.html", about=render_markdown(about))
-        yield "sources.html", self.page("sources.html", "sources.html", counts=self._counts())
+    def _article_page(self, path: str, a: Article, mentions: Sequence[Mention]) -> bytes:
+        return self.page(
+            "article.html",
+            path,
+            article=a,
+            paragraphs=highlight(a, mentions, self.entry_of),
+            mention_count=len(mentions),
+            link=safe_url(a.url),
+            jsonld=exports.article_jsonld(a, self.base_url),
+        )
+
+    def other_pages(self) -> Iterator[Job]:
+        about = render_markdown(read_text(self.options.about))
+        yield "about.html", None, partial(self.page, "about.html", "about.html", about=about)
+        counts = self._counts()
+        key = self.keys.sources(counts) if self.keys else None
+        yield "sources.html", key, partial(self.page, "sources.html", "sources.html", counts=counts)
         yield from self.undated_pages()
-        yield "search.html", self.page("search.html", "search.html")
+        yield "search.html", None, partial(self.page, "search.html", "search.html")
         base = self.base_url
         root = base.rstrip("/") + "/" if base else ""
-        yield "404.html", self.render("404.html", "404.html", root)
+        yield "404.html", None, partial(self.render, "404.html", "404.html", root)
 
-    def undated_pages(self) -> Iterator[tuple[str, bytes]]:
+    def undated_pages(self) -> Iterator[Job]:
         """The vague-dated statements, UNDATED_PAGE_SIZE to a page."""
         context = self.timeline.context
         size = UNDATED_PAGE_SIZE
-        chunks = [context[i : i + size] for i in range(0, len(context), size)] or [()]
+        starts = range(0, len(context), size)
+        chunks = [context[i : i + size] for i in starts] or [()]
         names = ["undated.html"] + [f"undated-{n}.html" for n in range(2, len(chunks) + 1)]
         for n, (name, chunk) in enumerate(zip(names, chunks, strict=True)):
             prev = names[n - 1] if n else None
             nxt = names[n + 1] if n + 1 < len(names) else None
             pager = {"number": n + 1, "of": len(chunks), "prev": prev, "next": nxt}
-            yield name, self.page("undated.html", name, statements=chunk, pager=pager)
+            key = self.keys.undated(name, pager, n * size, chunk) if self.keys else None
+            yield name, key, partial(self.page, "undated.html", name, statements=chunk, pager=pager)
 
     def _counts(self) -> dict[str, tuple[int, int]]:
         events: dict[str, int] = {}
@@ -223,16 +287,66 @@ class _Site:
             for a in self.timeline.articles
         }
 
-    def data_files(self, html_pages: list[str]) -> Iterator[tuple[str, bytes]]:
-        t, base = self.timeline, self.base_url
-        yield "timeline.json", exports.timeline_json(t, self.raw_notes).encode("utf-8")
-        yield "timelinejs.json", exports.timelinejs_json(t).encode("utf-8")
-        yield "calendar.ics", exports.icalendar(t, base).encode("utf-8")
-        yield "feed.xml", exports.atom_feed(t, base).encode("utf-8")
-        yield "robots.txt", exports.robots(base).encode("utf-8")
+    def data_files(self, html_pages: list[str]) -> Iterator[Job]:
+        base = self.base_url
+        yield "timeline.json", self._doc_key("timeline.json"), self._timeline_json
+        yield "timelinejs.json", self._doc_key("timelinejs.json"), self._timelinejs_json
+        yield "calendar.ics", self._doc_key("calendar.ics"), self._calendar
+        yield "feed.xml", self._doc_key("feed.xml"), self._feed
+        yield "robots.txt", None, lambda: exports.robots(base).encode("utf-8")
         if base:
             listed = [p for p in html_pages if p != "404.html"]
-            yield "sitemap.xml", exports.sitemap(listed, base).encode("utf-8")
+            yield "sitemap.xml", None, lambda: exports.sitemap(listed, base).encode("utf-8")
+
+    def _doc_key(self, name: str) -> bytes | None:
+        return self.keys.document(name) if self.keys else None
+
+    def _timeline_json(self) -> bytes:
+        t, k, notes = self.timeline, self.keys, self.raw_notes
+        if k is None:
+            return exports.timeline_json(t, notes).encode("utf-8")
+        piece = partial(self.cache.piece, "timeline.json", k.code)
+        articles = [piece(k.article_of[a.id], partial(exports.article_item, a)) for a in t.articles]
+        events = [
+            piece(k.entry_note(e), partial(exports.entry_item, e, notes.get(e.id)))
+            for e in t.entries
+        ]
+        context = [
+            piece(k.context[i], partial(exports.context_item, ev)) for i, ev in enumerate(t.context)
+        ]
+        return exports.timeline_document(t.title, articles, events, context).encode("utf-8")
+
+    def _timelinejs_json(self) -> bytes:
+        t, k = self.timeline, self.keys
+        if k is None:
+            return exports.timelinejs_json(t).encode("utf-8")
+        piece = partial(self.cache.piece, "timelinejs.json", k.code)
+        dated = [e for e in t.entries if e.value.is_dated]
+        events = [piece(k.entry[e.id], partial(exports.timelinejs_item, e)) for e in dated]
+        return exports.timelinejs_document(t.title, events).encode("utf-8")
+
+    def _calendar(self) -> bytes:
+        t, k, base = self.timeline, self.keys, self.base_url
+        if k is None:
+            return exports.icalendar(t, base).encode("utf-8")
+        piece = partial(self.cache.piece, "calendar.ics", k.code)
+        shown = [e for e in t.entries if exports.in_calendar(e)]
+        events = [
+            piece(k.sourced(e), partial(exports.vevent, e, self.articles, base)) for e in shown
+        ]
+        return exports.calendar_document(t.title, events).encode("utf-8")
+
+    def _feed(self) -> bytes:
+        t, k, base = self.timeline, self.keys, self.base_url
+        if k is None:
+            return exports.atom_feed(t, base).encode("utf-8")
+        piece = partial(self.cache.piece, "feed.xml", k.code)
+        ns = exports.feed_namespace(t.title, base)
+        entries = [
+            piece(k.sourced(e), partial(exports.atom_entry, e, self.articles, ns))
+            for e in exports.feed_order(t.entries)
+        ]
+        return exports.feed_document(t, base, entries).encode("utf-8")
 
     def assets(self) -> Iterator[tuple[str, bytes]]:
         loader = self.env.loader
@@ -241,11 +355,137 @@ class _Site:
             yield asset, loader.get_source(self.env, asset)[0].encode("utf-8")
 
 
-def environment(project_templates: Path | None) -> jinja2.Environment:
-    """A Jinja environment: the project's templates first, then the shipped defaults."""
+class _Keys:
+    """The cache key of every cached file: a digest of everything it is rendered from.
+
+    Every page reads the templates, the code of this stage, the options, the notes, and the
+    timeline's title and article count (in the footer). On top of that an event page reads
+    its entry, the entry's articles and its neighbours; an article page the article, its
+    mentions and the entries they date; a period page its entries, their articles and the
+    overview strip; an undated page its statements and their articles. A template the
+    project changed may read anything: then every key covers the whole timeline."""
+
+    def __init__(self, site: _Site) -> None:
+        t, options = site.timeline, site.options
+        # An article and its mentions in one digest: an edit changes both anyway.
+        self.article_of = {a.id: digest(a, t.mentions_of(a.id)) for a in t.articles}
+        self.entry = {e.id: digest(e) for e in t.entries}
+        self.context = [digest(ev) for ev in t.context]
+        self.sources_of = {
+            e.id: tuple(self.article_of.get(aid) for aid in e.article_ids) for e in t.entries
+        }
+        self.notes, self.title = site.raw_notes, t.title
+        self.sourced_of: dict[str, bytes] = {}
+        # What sources.html shows of each article (its body, which an edit changes, not).
+        self.listing = digest(
+            [(a.id, a.title, a.source, a.published, len(a.dropped)) for a in t.articles]
+        )
+        self.everything = digest(
+            tuple(self.article_of.values()),
+            tuple(self.entry.values()),
+            tuple(self.context),
+            t.problems,
+        )
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+        self.code = digest(FORMAT, code_digest(), epoch, options.base_url)
+        self.salt = digest(
+            self.code,
+            _templates_digest(site.env),
+            options.description,
+            options.language,
+            site.searchable,
+            read_text(options.about),
+            site.raw_notes,
+            t.title,
+            len(t.articles),
+            site.plan.strip,
+            site.plan.split,
+        )
+        if changed_templates(options.templates):
+            self.salt = digest(self.salt, self.everything)
+
+    def event(self, e: Entry, home: str, before: Entry | None, after: Entry | None) -> bytes:
+        near = tuple(self.entry[n.id] if n else None for n in (before, after))
+        return digest(self.salt, "event", self.entry[e.id], home, self._sources(e), near)
+
+    def article(self, a: Article, dated: tuple[str | None, ...]) -> bytes:
+        return digest(self.salt, "article", self.article_of[a.id], dated)
+
+    def period(self, page: Page, prev: Page | None, nxt: Page | None, years: list[int]) -> bytes:
+        heads = [(s.id, s.heading, s.year) for s in page.sections]
+        entries = [(self.entry[e.id], self._sources(e)) for s in page.sections for e in s.entries]
+        near = [(p.path, p.title, p.number, p.of) if p else None for p in (prev, nxt)]
+        where = (page.path, page.title, page.number, page.of)
+        return digest(self.salt, "period", where, heads, entries, near, years)
+
+    def undated(
+        self, name: str, pager: dict[str, Any], start: int, chunk: Sequence[Event]
+    ) -> bytes:
+        said = self.context[start : start + len(chunk)]
+        sources = [self.article_of.get(ev.article_id) for ev in chunk]
+        return digest(self.salt, "undated", name, pager, len(self.context), said, sources)
+
+    def sources(self, counts: dict[str, tuple[int, int]]) -> bytes:
+        return digest(self.salt, "sources", self.listing, counts)
+
+    def document(self, name: str) -> bytes:
+        return digest(self.code, name, self.title, self.notes, self.everything)
+
+    def entry_note(self, e: Entry) -> bytes:
+        note = self.notes.get(e.id)
+        return self.entry[e.id] if note is None else digest(self.entry[e.id], note)
+
+    def sourced(self, e: Entry) -> bytes:
+        """The key of an export piece made from an entry and its articles."""
+        if e.id not in self.sourced_of:
+            self.sourced_of[e.id] = digest(self.entry[e.id], self._sources(e), self.title)
+        return self.sourced_of[e.id]
+
+    def _sources(self, e: Entry) -> tuple[bytes | None, ...]:
+        return self.sources_of[e.id]
+
+
+@cache
+def code_digest() -> bytes:
+    """A digest of the tool's code and data: every file of the package, so any change to it
+    (a render function, a label, the model) renders every page afresh."""
+    root = Path(__file__).parent
+    files = sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    return digest(__version__, [(p.relative_to(root).as_posix(), p.read_bytes()) for p in files])
+
+
+def _templates_digest(env: jinja2.Environment) -> bytes:
+    """A digest of every file the environment can load, in the order it looks for them."""
+    loader = env.loader
+    assert isinstance(loader, jinja2.FileSystemLoader)
+    files = []
+    for folder in map(Path, loader.searchpath):
+        found = sorted(p for p in folder.rglob("*") if p.is_file())
+        files.append([(p.relative_to(folder).as_posix(), p.read_bytes()) for p in found])
+    return digest(files)
+
+
+def changed_templates(project: Path | None) -> bool:
+    """True when the project's templates folder has an HTML template of its own (one the tool
+    does not ship, or ships with other bytes)."""
+    shipped = default_templates()
+    if project is None or not project.is_dir() or project.resolve() == shipped.resolve():
+        return False
+    for path in project.rglob("*.html"):
+        default = shipped / path.relative_to(project)
+        if not default.is_file() or default.read_bytes() != path.read_bytes():
+            return True
+    return False
+
+
+def environment(project_templates: Path | None, compiled: Path | None = None) -> jinja2.Environment:
+    """A Jinja environment: the project's templates first, then the shipped defaults. Compiled
+    templates are kept in `compiled`, when given (Jinja checks them against the source)."""
     folders = [str(p) for p in (project_templates, default_templates()) if p and p.is_dir()]
+    bytecode = jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(folders),
+        bytecode_cache=bytecode,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -264,6 +504,18 @@ def environment(project_templates: Path | None) -> jinja2.Environment:
         vote_sources=vote_sources,
     )
     return env
+
+
+def _compiled(cache_dir: Path | None) -> Path | None:
+    """Where compiled templates are kept: inside the render cache, when there is one."""
+    if cache_dir is None:
+        return None
+    folder = cache_dir / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
 
 
 def default_templates() -> Path:

@@ -7,7 +7,8 @@ is first renamed to `.<out>.old`; a build killed inside that window is repaired 
 
 Files the build did not write are never deleted:
 
-- every site carries `.timeline-manifest`, the list of files the build wrote;
+- every site carries `.timeline-manifest`, the list of files the build wrote (then, on comment
+  lines older versions skip, each file's content digest and size);
 - top-level dot entries of the old site that the build did not write (`.git`, `.well-known`)
   are hard-linked into the new site before the swap, so the output folder holds them at every
   moment; where a fallback swap leaves them behind in `.<out>.new` / `.<out>.old`, the next
@@ -17,6 +18,13 @@ Files the build did not write are never deleted:
 
 `build --clean` is the one way to let foreign files and dotfiles go, and even then the old
 folder is removed only after the new one is in place.
+
+A file whose bytes the current site already has is hard-linked into the new site, not written.
+The manifest's digests say which those are without reading them: a file is carried over when
+its digest matches, it has the recorded size and it was last modified before the manifest was
+finished (so a file edited by hand since is rewritten; the manifest itself holds nothing that
+changes from one build to the next). `SiteFiles` gives the digests of files the renderer did
+not render again without their bytes, which are read only if a file must be written after all.
 """
 
 from __future__ import annotations
@@ -24,20 +32,105 @@ from __future__ import annotations
 import ctypes
 import errno
 import fcntl
+import hashlib
 import os
+import re
 import shutil
 import stat
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 from timeline.errors import BuildError
 
 MANIFEST = ".timeline-manifest"
 _MANIFEST_HEADER = "# files written by timeline; others here are never deleted\n"
+_RECORDS_HEADER = "# digest size path, for the next build\n"
+_RECORD = "#= "
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _SHOWN_FOREIGN = 5
+_TICK, _TICK_TRIES = 0.002, 25  # seconds; how long to wait for the file clock to move on
+# Paths that need no closer look: segments of safe characters, none starting with a dot.
+_PLAIN = re.compile(r"(?:[A-Za-z0-9_-][A-Za-z0-9_.-]*/)*[A-Za-z0-9_-][A-Za-z0-9_.-]*")
+
+
+class SiteFiles(Mapping[str, bytes]):
+    """A site's files as the writer takes them: each file's content digest, and its bytes,
+    read on demand for files kept from an earlier build."""
+
+    def __init__(self, files: Mapping[str, bytes] | None = None) -> None:
+        self._bytes: dict[str, bytes] = dict(files or {})
+        self._lazy: dict[str, Callable[[], bytes]] = {}
+        self._digests: dict[str, str] = {}
+        self._order: dict[str, None] = dict.fromkeys(self._bytes)
+
+    def add(self, rel: str, data: bytes, digest: str | None = None) -> None:
+        """`rel` holds `data` (whose digest the caller may already know)."""
+        self._order[rel] = None
+        self._bytes[rel] = data
+        self._lazy.pop(rel, None)
+        self._set_digest(rel, digest)
+
+    def add_known(self, rel: str, digest: str, load: Callable[[], bytes]) -> None:
+        """`rel` holds the bytes with `digest` that `load()` returns."""
+        self._order[rel] = None
+        self._bytes.pop(rel, None)
+        self._lazy[rel] = load
+        self._digests[rel] = digest
+
+    def update(self, files: Mapping[str, bytes]) -> None:
+        for rel, data in files.items():
+            self.add(rel, data)
+
+    def digest(self, rel: str) -> str:
+        """The content digest of `rel`."""
+        if rel not in self._digests:
+            self._digests[rel] = content_digest(self[rel])
+        return self._digests[rel]
+
+    def _set_digest(self, rel: str, digest: str | None) -> None:
+        if digest is None:
+            self._digests.pop(rel, None)
+        else:
+            self._digests[rel] = digest
+
+    def __getitem__(self, rel: str) -> bytes:
+        data = self._bytes.get(rel)
+        if data is not None:
+            return data
+        return self._lazy[rel]()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._order)
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, rel: object) -> bool:
+        return rel in self._order
+
+
+def content_digest(data: bytes) -> str:
+    """The digest the manifest records for a file's bytes."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class Record(NamedTuple):
+    """What the manifest says about one written file: its content digest and size."""
+
+    digest: str
+    size: int
+
+    def line(self, rel: str) -> str:
+        return f"{_RECORD}{self.digest} {self.size} {rel}\n"
+
+    def matches(self, st: os.stat_result, finished_ns: int) -> bool:
+        """True when the file `st` describes is still as written: a regular file of the
+        recorded size, last modified before the manifest was finished."""
+        return stat.S_ISREG(st.st_mode) and st.st_size == self.size and st.st_mtime_ns < finished_ns
 
 
 def write_site(
@@ -50,14 +143,16 @@ def write_site(
     out = out.resolve()
     if sources is not None:
         refuse_overlap(out, sources.resolve())
-    paths = {rel: safe_relative(rel) for rel in files}
+    for rel in files:
+        if not _PLAIN.fullmatch(rel):
+            safe_relative(rel)
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent):
         recover(out)
         if not clean:
             refuse_foreign(out, set(files))
         staging = _sibling(out, "new")
-        _write_tree(staging, files, paths, out)
+        _write_tree(staging, files, out)
         if not clean:
             _link_dotfiles(out, staging)
         _swap(staging, out)
@@ -123,33 +218,121 @@ def recover(out: Path) -> None:
 
 def _site_files(out: Path) -> Iterator[str]:
     """Every file under `out` except inside top-level dot entries, which are carried over."""
-    for root, dirs, names in os.walk(out):
-        rel_root = Path(root).relative_to(out)
-        if rel_root == Path("."):
+    top = os.fspath(out)
+    for root, dirs, names in os.walk(top):
+        if root == top:
             dirs[:] = [d for d in dirs if not d.startswith(".")]
-            names = [n for n in names if not n.startswith(".")]
-        for name in names:
-            yield (rel_root / name).as_posix()
+            yield from (n for n in names if not n.startswith("."))
+        else:
+            prefix = Path(root).relative_to(out).as_posix() + "/"
+            yield from (prefix + n for n in names)
 
 
-def _write_tree(
-    staging: Path, files: Mapping[str, bytes], paths: Mapping[str, Path], previous: Path
-) -> None:
-    """The whole new site in `staging`; its manifest first, so a half-written one is known.
+def read_records(site: Path) -> dict[str, Record]:
+    """The digest and on-disk facts the manifest of `site` records for each file (none for a
+    manifest written before they were recorded)."""
+    try:
+        text = (site / MANIFEST).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    out: dict[str, Record] = {}
+    for line in text.splitlines():
+        if line.startswith(_RECORD):
+            parts = line.split(" ", 3)
+            try:
+                out[parts[3]] = Record(parts[1], int(parts[2]))
+            except (IndexError, ValueError):
+                continue
+    return out
+
+
+def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> None:
+    """The whole new site in `staging`; its manifest first, so a half-written one is known,
+    and each file's record appended once all are written.
     A file the previous site already has, byte for byte, is hard-linked rather than written:
     creating a file costs a thousand times more than linking one on a busy disk."""
     os.mkdir(staging, 0o755)
     manifest = _MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST]))
     (staging / MANIFEST).write_text(manifest, "utf-8")
-    made: set[Path] = {staging}
-    unchanged = read_manifest(previous) if previous.is_dir() else set()
+    root = os.fspath(staging) + "/"
+    made: set[str] = {""}
+    old = _Previous(previous)
+    digest = files.digest if isinstance(files, SiteFiles) else _digester(files)
+    records: list[str] = []
+    newest = ""
     for rel in sorted(files):
-        target = staging / paths[rel]
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if not (rel in unchanged and _linked(previous / paths[rel], target, files[rel])):
-            target.write_bytes(files[rel])
+        folder = rel.rpartition("/")[0]
+        if folder not in made:
+            os.makedirs(root + folder, exist_ok=True)
+            made.add(folder)
+        target = root + rel
+        record = old.carry(rel, target, digest(rel))
+        if record is None:
+            if not old.linked(rel, target, files[rel]):
+                with open(target, "wb") as f:
+                    f.write(files[rel])
+                newest = target
+            record = Record(digest(rel), len(files[rel]))
+        records.append(record.line(rel))
+    with (staging / MANIFEST).open("a", encoding="utf-8") as f:
+        f.write(_RECORDS_HEADER + "".join(records))
+    if newest:
+        _finished_after(staging / MANIFEST, os.stat(newest).st_mtime_ns)
+
+
+def _finished_after(manifest: Path, written_ns: int) -> None:
+    """Give the manifest a modification time later than every file this build wrote (file
+    times are coarse: a file and the manifest written in the same tick would look edited to
+    the next build, which would write it again)."""
+    for _ in range(_TICK_TRIES):
+        if manifest.stat().st_mtime_ns > written_ns:
+            return
+        time.sleep(_TICK)
+        os.utime(manifest)
+
+
+class _Previous:
+    """The site being replaced, as a source of files to hard-link into the new one."""
+
+    def __init__(self, site: Path) -> None:
+        self.root = os.fspath(site) + "/"
+        there = site.is_dir()
+        self.listed = read_manifest(site) if there else set()
+        self.records = read_records(site) if there else {}
+        self.finished_ns = _modified(site / MANIFEST)
+
+    def carry(self, rel: str, target: str, digest: str) -> Record | None:
+        """Hard-link the old file when its record vouches for `digest` and it still sits on
+        disk as recorded (not edited since); its record, else None."""
+        record = self.records.get(rel)
+        if record is None or record.digest != digest:
+            return None
+        old = self.root + rel
+        try:
+            if not record.matches(os.lstat(old), self.finished_ns):
+                return None
+            os.link(old, target)
+        except OSError:
+            return None
+        return record
+
+    def linked(self, rel: str, target: str, data: bytes) -> bool:
+        """For a site written before records were kept: hard-link the old file when it holds
+        exactly `data`."""
+        if rel not in self.listed or rel in self.records:
+            return False
+        return _linked(Path(self.root + rel), Path(target), data)
+
+
+def _digester(files: Mapping[str, bytes]) -> Callable[[str], str]:
+    return lambda rel: content_digest(files[rel])
+
+
+def _modified(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
 
 
 def _linked(old: Path, target: Path, data: bytes) -> bool:
@@ -166,7 +349,7 @@ def _linked(old: Path, target: Path, data: bytes) -> bool:
 
 def _own_dot_entries(site: Path) -> list[Path]:
     """Top-level dot entries of `site` that its builds did not write (`.git`, `.well-known`)."""
-    written = {Path(rel).parts[0] for rel in read_manifest(site)} | {MANIFEST}
+    written = {rel.split("/", 1)[0] for rel in read_manifest(site)} | {MANIFEST}
     return [e for e in sorted(site.iterdir()) if e.name.startswith(".") and e.name not in written]
 
 

@@ -1,0 +1,194 @@
+"""Render with a cache folder: after any change, every file is the same, byte for byte, as a
+render without one; and the cache does serve the pages the change did not reach."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from test_render import MONTH_AUG, big_timeline, sample_timeline
+
+from timeline.model import Status, Timeline
+from timeline.render import RenderOptions, render_site
+from timeline.render_cache import RenderCache
+from timeline.write import SiteFiles
+
+
+def base_timeline() -> Timeline:
+    """A split timeline (period pages) with undated statements over two pages."""
+    big = big_timeline(450)
+    ev = big.entries[1].events[0]
+    context = tuple(replace(ev, id=f"c{i}", sentence=f"Vague {i}.") for i in range(350))
+    return replace(big, context=context)
+
+
+def retitle(t: Timeline, n: int, title: str) -> Timeline:
+    entries = list(t.entries)
+    entries[n] = replace(entries[n], title=title)
+    return replace(t, entries=tuple(entries))
+
+
+def edit_article(t: Timeline, **fields: object) -> Timeline:
+    return replace(t, articles=(replace(t.articles[0], **fields), *t.articles[1:]))  # type: ignore[arg-type]
+
+
+def revalue_mention(t: Timeline) -> Timeline:
+    aid, mentions = t.mentions[1]
+    return replace(t, mentions=((t.mentions[0]), (aid, (replace(mentions[0], value=MONTH_AUG),))))
+
+
+def drop_entry(t: Timeline, n: int) -> Timeline:
+    return replace(t, entries=t.entries[:n] + t.entries[n + 1 :])
+
+
+def add_entry(t: Timeline) -> Timeline:
+    late = t.entries[-1]
+    assert late.value.start is not None and late.value.end is not None
+    value = replace(late.value, start=late.value.start + timedelta(days=3))
+    value = replace(value, end=late.value.end + timedelta(days=3))
+    return replace(t, entries=(*t.entries, replace(late, id="added", value=value)))
+
+
+def expect(t: Timeline) -> Timeline:
+    entries = list(t.entries)
+    entries[200] = replace(entries[200], status=Status.EXPECTED)
+    return replace(t, entries=tuple(entries))
+
+
+def drop_statement(t: Timeline) -> Timeline:
+    return replace(t, context=t.context[1:])
+
+
+def more_key(t: Timeline) -> Timeline:
+    entries = list(t.entries)
+    entries[7] = replace(entries[7], key=True, importance=9.0)
+    return replace(t, entries=tuple(entries))
+
+
+Change = Callable[[Timeline], Timeline]
+TIMELINE_CHANGES: dict[str, Change] = {
+    "nothing": lambda t: t,
+    "an entry's title (its neighbours show it)": lambda t: retitle(t, 120, "Renamed <i>"),
+    "the first entry's title (the index shows it)": lambda t: retitle(t, 0, "First"),
+    "an article's title": lambda t: edit_article(t, title="Retitled"),
+    "an article's outlet": lambda t: edit_article(t, source="AP"),
+    "an article's text": lambda t: edit_article(t, body=t.articles[0].body + "\n\nMore."),
+    "an article's publish date": lambda t: edit_article(
+        t, published=datetime(2023, 9, 9, tzinfo=UTC)
+    ),
+    "a mention's value": revalue_mention,
+    "an entry removed": lambda t: drop_entry(t, 300),
+    "an entry added": add_entry,
+    "an entry now expected": expect,
+    "a key entry more": more_key,
+    "an undated statement removed": drop_statement,
+    "the title": lambda t: replace(t, title="Another story"),
+    "an article added": lambda t: replace(
+        t, articles=(*t.articles, replace(t.articles[0], id="a9", title="New"))
+    ),
+}
+
+
+def same(a: SiteFiles, b: SiteFiles) -> list[str]:
+    return sorted(p for p in a.keys() | b.keys() if a.get(p) != b.get(p))
+
+
+def render(t: Timeline, cache: Path | None, **options: object) -> SiteFiles:
+    return render_site(t, RenderOptions(search=False, cache_dir=cache, **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="module")
+def warm(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cache holding the render of `base_timeline()`, copied for each test."""
+    folder = tmp_path_factory.mktemp("warm") / "cache"
+    render(base_timeline(), folder)
+    return folder
+
+
+def copy_cache(warm: Path, to: Path) -> Path:
+    import shutil
+
+    shutil.copytree(warm, to)
+    return to
+
+
+@pytest.mark.parametrize("change", list(TIMELINE_CHANGES.values()), ids=list(TIMELINE_CHANGES))
+def test_rendering_after_a_change_gives_the_bytes_of_a_fresh_render(warm, tmp_path, change):
+    cache = copy_cache(warm, tmp_path / "cache")
+    after = change(base_timeline())
+    incremental, fresh = render(after, cache), render(after, None)
+    assert not same(incremental, fresh)
+    again = render(after, cache)
+    assert not same(again, fresh)
+    assert len(again._lazy) > len(again) // 2, "a second render takes most pages from the cache"
+
+
+OPTION_CHANGES: dict[str, dict[str, object]] = {
+    "description": {"description": "A *new* intro."},
+    "base url": {"base_url": "https://example.org/story/"},
+    "language": {"language": "fr"},
+}
+
+
+@pytest.mark.parametrize("options", list(OPTION_CHANGES.values()), ids=list(OPTION_CHANGES))
+def test_changed_options_give_the_bytes_of_a_fresh_render(warm, tmp_path, options):
+    cache = copy_cache(warm, tmp_path / "cache")
+    t = base_timeline()
+    assert not same(render(t, cache, **options), render(t, None, **options))
+
+
+def test_notes_about_and_templates_give_the_bytes_of_a_fresh_render(warm, tmp_path):
+    cache = copy_cache(warm, tmp_path / "cache")
+    t = base_timeline()
+    notes, about, templates = tmp_path / "notes.yaml", tmp_path / "about.md", tmp_path / "tpl"
+    steps: list[Callable[[], object]] = [
+        lambda: notes.write_text(f"{t.entries[5].id}: A *note*.\n"),
+        lambda: notes.write_text(f"{t.entries[5].id}: Another note.\n"),
+        lambda: about.write_text("# About\n\nWho we are.\n"),
+        lambda: templates.mkdir(),
+        lambda: (templates / "event.html").write_text(
+            '{% extends "base.html" %}{% block main %}{{ entry.title }}'
+            " · {{ timeline.entries|length }}{% endblock %}"
+        ),
+        lambda: (templates / "event.html").write_text(
+            '{% extends "base.html" %}{% block main %}{{ entry.text }}{% endblock %}'
+        ),
+    ]
+    for step in steps:
+        step()
+        options = {"notes": notes, "about": about, "templates": templates}
+        assert not same(render(t, cache, **options), render(t, None, **options))
+    # A project template may read anything: a change anywhere must reach every page.
+    later = drop_entry(t, 10)
+    options = {"notes": notes, "about": about, "templates": templates}
+    templates.joinpath("event.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ timeline.entries|length }}{% endblock %}'
+    )
+    render(t, cache, **options)
+    assert not same(render(later, cache, **options), render(later, None, **options))
+
+
+def test_source_date_epoch_reaches_the_cached_exports(warm, tmp_path, monkeypatch):
+    cache = copy_cache(warm, tmp_path / "cache")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    t = base_timeline()
+    assert not same(render(t, cache), render(t, None))
+
+
+def test_an_unchanged_render_renders_nothing_but_the_whole_timeline_pages(warm, tmp_path):
+    cache = copy_cache(warm, tmp_path / "cache")
+    files = render(base_timeline(), cache)
+    rendered = sorted(p for p in files if p.endswith(".html") and p not in files._lazy)
+    assert rendered == ["404.html", "about.html", "index.html", "search.html"]
+
+
+def test_a_damaged_cache_is_a_miss_not_a_failure(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    (cache / "render-2.sqlite").write_bytes(b"not a database" * 100)
+    t = sample_timeline()
+    assert not same(render(t, cache), render(t, None))
+    assert RenderCache(cache).enabled

@@ -1,0 +1,163 @@
+"""Render results kept between builds, so that a build after a small edit renders only what
+the edit changed.
+
+A cached page is stored under a key: a hash of everything it is rendered from (see
+`render._Keys`). A page whose key is known is not rendered again: its content digest is known
+at once, and its bytes are read back only if the writer needs them (a file the current site
+already holds is hard-linked instead). Pieces of the data exports (one entry's JSON, one
+VEVENT) are kept the same way, one table of pieces per export. Keys err on the side of
+including too much: a needless re-render costs a millisecond, a stale page is a wrong site.
+
+Everything lives in one SQLite file in the cache folder the build gives (`render.sqlite`); a
+damaged or unreadable cache is a cache miss, never a failed build. A build keeps only what it
+used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from timeline.write import content_digest
+
+FORMAT = b"timeline-render-2"
+DB_FILE = "render-2.sqlite"
+_SCHEMA = (
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = OFF",  # a cache: a damaged file is replaced by an empty one
+    "CREATE TABLE IF NOT EXISTS pages (key BLOB PRIMARY KEY, digest TEXT, data BLOB)",
+    "CREATE TABLE IF NOT EXISTS pieces (kind TEXT, key BLOB, text TEXT, PRIMARY KEY (kind, key))",
+    "CREATE TABLE IF NOT EXISTS salts (kind TEXT PRIMARY KEY, salt BLOB)",
+)
+
+
+def digest(*parts: object) -> bytes:
+    """A key for `parts`: any picklable values (the frozen dataclasses of the model included)."""
+    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=16).digest()
+
+
+class _Pieces:
+    """The kept pieces of one export: those of the last build, and those this one used."""
+
+    def __init__(self, salt: bytes, old: dict[bytes, str], fresh: bool) -> None:
+        self.salt, self.old, self.fresh = salt, old, fresh
+        self.used: dict[bytes, str] = {}
+
+
+class RenderCache:
+    """Pages and export pieces from earlier builds; with no folder, a cache that never hits."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self._db = _open(folder / DB_FILE) if folder is not None else None
+        self._known: dict[bytes, str] = {}
+        self._new: dict[bytes, tuple[str, bytes]] = {}
+        self._used: set[bytes] = set()
+        self._pieces: dict[str, _Pieces] = {}
+        if self._db is not None:
+            self._known = dict(self._safe("SELECT key, digest FROM pages", ()))
+
+    @property
+    def enabled(self) -> bool:
+        return self._db is not None
+
+    def known(self, key: bytes) -> str | None:
+        """The content digest of the page stored under `key`, if any."""
+        found = self._known.get(key)
+        if found is not None:
+            self._used.add(key)
+        return found
+
+    def load(self, key: bytes) -> bytes | None:
+        """The bytes stored under `key` (None if another build dropped them meanwhile)."""
+        rows = self._safe("SELECT data FROM pages WHERE key = ?", (key,))
+        return bytes(rows[0][0]) if rows else None
+
+    def put(self, key: bytes, data: bytes) -> str:
+        """Keep `data` under `key`; its content digest."""
+        found = content_digest(data)
+        if self._db is not None:
+            self._new[key] = (found, data)
+            self._used.add(key)
+        return found
+
+    def piece(self, kind: str, salt: bytes, key: bytes, make: Callable[[], str]) -> str:
+        """The piece of export `kind` stored under `key`, made and kept when missing. `salt`
+        stands for what every piece of the kind depends on (the code): when it changes, the
+        pieces kept under another go."""
+        table = self._table(kind, salt)
+        text = table.old.get(key)
+        if text is None:
+            text = make()
+        table.used[key] = text
+        return text
+
+    def save(self) -> None:
+        """Store what this build made and drop what it did not use."""
+        db = self._db
+        if db is None:
+            return
+        try:
+            self._save(db)
+        except sqlite3.Error:  # another build holds the file: this one's results go unsaved
+            db.rollback()
+
+    def _save(self, db: sqlite3.Connection) -> None:
+        rows = ((k, d, data) for k, (d, data) in self._new.items())
+        db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?, ?)", rows)
+        gone = ((k,) for k in self._known.keys() - self._used)
+        db.executemany("DELETE FROM pages WHERE key = ?", gone)
+        for kind, table in self._pieces.items():
+            self._save_pieces(db, kind, table)
+        db.commit()
+        self._known.update((k, d) for k, (d, _) in self._new.items())
+        self._new.clear()
+
+    @staticmethod
+    def _save_pieces(db: sqlite3.Connection, kind: str, table: _Pieces) -> None:
+        if table.fresh:
+            db.execute("DELETE FROM pieces WHERE kind = ?", (kind,))
+            db.execute("INSERT OR REPLACE INTO salts VALUES (?, ?)", (kind, table.salt))
+        added = ((kind, k, t) for k, t in table.used.items() if k not in table.old)
+        db.executemany("INSERT OR REPLACE INTO pieces VALUES (?, ?, ?)", added)
+        gone = ((kind, k) for k in table.old.keys() - table.used.keys())
+        db.executemany("DELETE FROM pieces WHERE kind = ? AND key = ?", gone)
+
+    def _table(self, kind: str, salt: bytes) -> _Pieces:
+        if kind not in self._pieces:
+            stored = self._safe("SELECT salt FROM salts WHERE kind = ?", (kind,))
+            if stored and stored[0][0] == salt:
+                rows = self._safe("SELECT key, text FROM pieces WHERE kind = ?", (kind,))
+                self._pieces[kind] = _Pieces(salt, dict(rows), fresh=False)
+            else:
+                self._pieces[kind] = _Pieces(salt, {}, fresh=True)
+        return self._pieces[kind]
+
+    def _safe(self, sql: str, args: tuple[Any, ...]) -> list[Any]:
+        if self._db is None:
+            return []
+        try:
+            return self._db.execute(sql, args).fetchall()
+        except sqlite3.Error:
+            return []
+
+
+def _open(path: Path) -> sqlite3.Connection | None:
+    """The cache file, created when missing; None when it cannot be used."""
+    for _ in range(2):
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            db = sqlite3.connect(path, timeout=60)
+        except (OSError, sqlite3.Error):
+            return None
+        try:
+            for statement in _SCHEMA:
+                db.execute(statement)
+            return db
+        except sqlite3.DatabaseError:  # not a cache file: start a new one
+            db.close()
+            path.unlink(missing_ok=True)
+    return None
