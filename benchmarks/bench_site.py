@@ -213,10 +213,11 @@ def bench_search(source: Path, edit: str | None, work: Path) -> int:
     print(shards_summary(new_edit.files))
     identical = clean.files == new_edit.files
     print(f"cached build identical to the clean build: {identical}")
+    cpu_old, cpu_new = old_edit.python_cpu + old_edit.cpu, new_edit.python_cpu + new_edit.cpu
     print(
         f"after one edit: {old_edit.seconds / new_edit.seconds:.1f}x faster "
-        f"({old_edit.seconds:.2f} s -> {new_edit.seconds:.2f} s); CPU (Python + Pagefind) "
-        f"{old_edit.python_cpu + old_edit.cpu:.2f} s -> {new_edit.python_cpu + new_edit.cpu:.2f} s; cold {old_cold.seconds:.2f} s -> "
+        f"({old_edit.seconds:.2f} s -> {new_edit.seconds:.2f} s; CPU, Python + Pagefind, "
+        f"{cpu_old:.2f} s -> {cpu_new:.2f} s); cold {old_cold.seconds:.2f} s -> "
         f"{new_cold.seconds:.2f} s; peak memory {old_cold.peak_mb:.0f} MB -> "
         f"{new_cold.peak_mb:.0f} MB per Pagefind process"
     )
