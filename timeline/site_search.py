@@ -2,16 +2,20 @@
 
 Pagefind (the `pagefind[bin]` package ships its binary; no network needed) reads HTML and writes
 a static, chunked index that the browser loads piece by piece. It has no incremental mode, so a
-large site is indexed in shards that one edit rarely touches: the pages are grouped by the keys
-the renderer gives them (events by period, articles by publish month), a group too big for one
-shard is split by its next key, then by a stable hash of the path, and groups too small to stand
-alone are pooled. A site of at most `SHARD_PAGES` searchable pages is one shard, as before.
+large site is indexed in shards of about `SHARD_PAGES` pages that one edit rarely touches: pages
+are grouped by the keys the renderer gives them (the publish month, then the id, of the article
+a page comes from), a group too big for one shard is split by its next key, groups too small to
+stand alone are pooled, and a pool is split by a stable hash of the keys left, so the pages of
+one article stay together. A site of at most `SHARD_PAGES` searchable pages is one shard.
 
 Pagefind is fed a search document per page, not the page itself: the element marked
-`data-pagefind-body`, without what Pagefind would ignore anyway (`data-pagefind-ignore`, and the
-navigation, which names the neighbouring pages) and without attributes other than Pagefind's.
-So a shard's input changes only when what is searchable in it does, and its bundle can be kept
-in the render cache under a hash of exactly that input, the language and the Pagefind version.
+`data-pagefind-body`, without what Pagefind would ignore anyway (`data-pagefind-ignore`), the
+navigation (which names the neighbouring pages) and attributes other than Pagefind's. So a
+shard's input changes only when what is searchable in it does. Its bundle is kept in the render
+cache under a hash of exactly that input, the language, the Pagefind version and this module's
+code; a shard whose pages are byte for byte the same is found without remaking its documents.
+Shards are indexed in parallel, each by its own Pagefind process, whose memory is bounded by the
+shard's size, not the site's.
 
 The first shard's bundle is served at pagefind/ (with the script and WebAssembly every shard
 shares); the others live in pagefind/<shard>/ and are listed in pagefind/shards.json, which the
@@ -39,6 +43,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from timeline.cache import fingerprint
 from timeline.errors import BuildError
 
 FOLDER = "pagefind"
@@ -100,8 +105,8 @@ def search_index(
 ) -> dict[str, bytes]:
     """The Pagefind bundle for `pages` (site path -> HTML), as site path -> bytes.
 
-    `groups` gives each page its shard keys, coarsest first (e.g. events, 2009, 04); bundles of
-    unchanged shards are taken from `cache_dir` when given."""
+    `groups` gives each page its shard keys, coarsest first (e.g. 2009, 04, an article id);
+    bundles of unchanged shards are taken from `cache_dir` when given."""
     binary = executable()
     if binary is None:
         return {}
@@ -270,7 +275,8 @@ class _Indexer:
     ) -> None:
         self.binary, self.language, self.pages = binary, language, pages
         self.folder = cache_dir / CACHE_FOLDER if cache_dir else None
-        setup = (FORMAT, _fingerprint(), _version(binary), language.encode(), *_FLAGS)
+        code = fingerprint("site_search").encode()
+        setup = (FORMAT, code, _version(binary), language.encode(), *_FLAGS)
         self.setup = b"\0".join(setup)
         self.used: set[str] = set()
         self.fresh_runtime: dict[str, bytes] = {}
@@ -403,12 +409,6 @@ def _layout(
     merge = [f"{s.name}/" for s in shards if s.name]
     files[MANIFEST] = (json.dumps({"merge": merge}, indent=0) + "\n").encode()
     return dict(sorted(files.items()))
-
-
-@cache
-def _fingerprint() -> bytes:
-    """This module's code: how documents are made and bundles laid out."""
-    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest().encode()
 
 
 @cache
