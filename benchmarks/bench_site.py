@@ -1,27 +1,53 @@
-"""Site size and render time on the h1n1 corpus (402 articles): the page plan that splits a large
-timeline by month, against the baseline of every event on one index page, in the same run.
+"""Site benchmarks, each against a baseline measured in the same run.
 
     .venv/bin/python benchmarks/bench_site.py [ARTICLES_FOLDER]
+        Size and render time of the page plan that splits a large timeline by month, against
+        every event on one index page (default: the h1n1 corpus, 402 articles).
+
+    .venv/bin/python benchmarks/bench_site.py search ARTICLES_FOLDER [--edit REL] [--work DIR]
+        The search stage: the sharded, cached index (cold, unchanged, after editing one
+        article) against the baseline of one Pagefind run over every whole page (what the
+        build did before shards, cold after every edit). Prints seconds, Pagefind's CPU time
+        and peak memory (per process, from /usr/bin/time), bundle size and the shards. The
+        folder is copied (to --work, default a temporary folder) and only the copy is edited.
 
 Needs /work/shared/data/tls/h1n1/articles (or the folder given); prints what it measured.
 """
 
 from __future__ import annotations
 
+import argparse
+import dataclasses
+import json
+import shutil
 import sys
+import tempfile
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
 
-from timeline import site_pages
-from timeline.build import BuildConfig, make_timeline
+from timeline import site_pages, site_search
+from timeline.build import (
+    BuildConfig,
+    _analysis,
+    _execution,
+    _render_options,
+    assemble,
+    make_timeline,
+)
+from timeline.execute import analyse_folder
 from timeline.load import LoadOptions, load_folder
-from timeline.render import RenderOptions, render_site
+from timeline.model import Timeline
+from timeline.render import RenderOptions, _search_files, render_site
 
 DATA = Path("/work/shared/data/tls/h1n1/articles")
+TIME = Path("/usr/bin/time")
+EDIT = "\nThe ministry said on Thursday that a review of the measures is due in August 2009.\n"
 
 
-def measure(timeline, search: bool) -> tuple[dict[str, bytes], float]:
+def measure(timeline: Timeline, search: bool) -> tuple[dict[str, bytes], float]:
     started = time.perf_counter()
     files = render_site(timeline, RenderOptions(search=search))
     return files, time.perf_counter() - started
@@ -38,11 +64,7 @@ def report(name: str, files: dict[str, bytes], seconds: float) -> None:
     )
 
 
-def main(argv: list[str]) -> int:
-    source = Path(argv[0]) if argv else DATA
-    if not source.is_dir():
-        print(f"no corpus at {source}; pass a folder of articles", file=sys.stderr)
-        return 1
+def bench_pages(source: Path) -> int:
     loaded = load_folder(source, LoadOptions())
     timeline = make_timeline(loaded.articles, BuildConfig(source=source, title="h1n1"))
     print(f"{len(timeline.articles)} articles, {len(timeline.entries)} events")
@@ -58,6 +80,167 @@ def main(argv: list[str]) -> int:
     slower = search_s / split_s
     print(f"with search: {search_s:.2f} s ({slower:.1f}x), index {bundle / 2**20:.1f} MB")
     return 0
+
+
+# The search stage.
+
+
+@dataclasses.dataclass
+class Run:
+    """One measured search stage."""
+
+    seconds: float
+    python_cpu: float  # this process's CPU seconds in the stage (all threads)
+    cpu: float  # Pagefind's user + system seconds
+    peak_mb: float  # the largest Pagefind process
+    runs: int  # Pagefind processes started
+    files: dict[str, bytes]
+
+    def line(self, name: str) -> str:
+        bundle = sum(len(v) for v in self.files.values()) / 2**20
+        return (
+            f"{name:34} {self.seconds:6.2f} s (CPU: Python {self.python_cpu:5.2f} s)   "
+            f"Pagefind {self.runs:3} runs, "
+            f"{self.cpu:6.2f} s CPU, peak {self.peak_mb:6.0f} MB   bundle {bundle:5.1f} MB"
+        )
+
+
+@contextmanager
+def timed_pagefind(work: Path) -> Iterator[Path]:
+    """Pagefind run through /usr/bin/time, which appends each process's peak RSS to a log."""
+    real, log = site_search.executable(), work / "pagefind-peaks.log"
+    assert real is not None, "Pagefind is not installed"
+    wrapper = work / "pagefind-timed"
+    wrapper.write_text(f'#!/bin/sh\nexec {TIME} -a -o {log} -f "%M %U %S %C" {real} "$@"\n')
+    wrapper.chmod(0o755)
+    with mock.patch.object(site_search, "executable", lambda: wrapper):
+        yield log
+
+
+def stage(work: Path, index: Callable[[], dict[str, bytes]]) -> Run:
+    """Time `index()` (returning the search files), with Pagefind's peak memory and CPU."""
+    with timed_pagefind(work) as log:
+        log.write_text("")
+        started, cpu = time.perf_counter(), time.process_time()
+        files = index()
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        rows = [line.split(maxsplit=3) for line in log.read_text().splitlines()]
+    runs = [(float(kb) / 1024, float(u) + float(s)) for kb, u, s, cmd in rows if "--site" in cmd]
+    return Run(
+        seconds,
+        cpu,
+        sum(c for _, c in runs),
+        max((m for m, _ in runs), default=0.0),
+        len(runs),
+        files,
+    )
+
+
+def whole_pages_index(pages: Mapping[str, bytes], language: str) -> dict[str, bytes]:
+    """The baseline: one Pagefind run over every whole page, as before shards."""
+    binary = site_search.executable()
+    assert binary is not None
+    with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+        site, out = Path(tmp) / "site", Path(tmp) / "pagefind"
+        for rel, data in pages.items():
+            (site / rel).parent.mkdir(parents=True, exist_ok=True)
+            (site / rel).write_bytes(data)
+        site_search._run(binary, site, out, language)
+        return {
+            f"pagefind/{p.relative_to(out).as_posix()}": p.read_bytes()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and not any(s in p.name for s in site_search.UNUSED)
+        }
+
+
+def rendered(source: Path, out: Path) -> tuple[Timeline, dict[str, bytes]]:
+    """The timeline and its searchable pages (per-article results cached beside `out`)."""
+    config = BuildConfig(source=source, out=out, templates=None)
+    timeline = assemble(analyse_folder(source, _analysis(config), _execution(config)), config)
+    options = dataclasses.replace(_render_options(config), search=False)
+    files = render_site(timeline, options)
+    return timeline, {p: b for p, b in files.items() if p.startswith(("events/", "articles/"))}
+
+
+def shards_summary(files: Mapping[str, bytes]) -> str:
+    counts = [
+        json.loads(v)["languages"][next(iter(json.loads(v)["languages"]))]["page_count"]
+        for k, v in files.items()
+        if k.endswith("pagefind-entry.json")
+    ]
+    counts.sort()
+    return (
+        f"{len(counts)} shards of {counts[0]}..{counts[-1]} pages "
+        f"(median {counts[len(counts) // 2]}), {sum(counts)} pages"
+    )
+
+
+def bench_search(source: Path, edit: str | None, work: Path) -> int:
+    copy, cache = work / "sources", work / "cache"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.rmtree(cache, ignore_errors=True)
+    shutil.copytree(source, copy)
+    articles = sorted(p for p in copy.rglob("*") if p.is_file() and not p.name.startswith("."))
+    edited = copy / edit if edit else articles[len(articles) // 2]
+    print(f"{source}: {len(articles)} files; the edit appends a sentence to {edited.name}")
+    timeline, pages = rendered(copy, work / "site")
+    edited.write_text(edited.read_text(encoding="utf-8") + EDIT, encoding="utf-8")
+    timeline2, pages2 = rendered(copy, work / "site")
+    changed = sum(1 for p in pages.keys() | pages2.keys() if pages.get(p) != pages2.get(p))
+    print(
+        f"{len(pages)} searchable pages, {sum(map(len, pages.values())) / 2**20:.0f} MB; "
+        f"the edit changed {changed} of them"
+    )
+    lang = "en"
+
+    def sharded(
+        t: Timeline, p: dict[str, bytes], folder: Path | None
+    ) -> Callable[[], dict[str, bytes]]:
+        return lambda: _search_files(p, t, RenderOptions(language=lang, cache_dir=folder))
+
+    old_cold = stage(work, lambda: whole_pages_index(pages, lang))
+    print(old_cold.line("baseline: whole pages, one run"))
+    old_edit = stage(work, lambda: whole_pages_index(pages2, lang))
+    print(old_edit.line("baseline after the edit (no cache)"))
+    new_cold = stage(work, sharded(timeline, pages, cache))
+    print(new_cold.line("shards, cold cache"))
+    same = stage(work, sharded(timeline, pages, cache))
+    print(same.line("shards, nothing changed"))
+    new_edit = stage(work, sharded(timeline2, pages2, cache))
+    print(new_edit.line("shards, after the edit"))
+    clean = stage(work, sharded(timeline2, pages2, None))
+    print(clean.line("shards after the edit, no cache"))
+    print(shards_summary(new_edit.files))
+    identical = clean.files == new_edit.files
+    print(f"cached build identical to the clean build: {identical}")
+    cpu_old, cpu_new = old_edit.python_cpu + old_edit.cpu, new_edit.python_cpu + new_edit.cpu
+    print(
+        f"after one edit: {old_edit.seconds / new_edit.seconds:.1f}x faster "
+        f"({old_edit.seconds:.2f} s -> {new_edit.seconds:.2f} s; CPU, Python + Pagefind, "
+        f"{cpu_old:.2f} s -> {cpu_new:.2f} s); cold {old_cold.seconds:.2f} s -> "
+        f"{new_cold.seconds:.2f} s; peak memory {old_cold.peak_mb:.0f} MB -> "
+        f"{new_cold.peak_mb:.0f} MB per Pagefind process"
+    )
+    return 0 if identical else 1
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["search"]:
+        parser = argparse.ArgumentParser(prog="bench_site.py search")
+        parser.add_argument("source", type=Path)
+        parser.add_argument("--edit", help="the article to edit, relative to the folder")
+        parser.add_argument("--work", type=Path, help="where to copy and build (kept)")
+        args = parser.parse_args(argv[1:])
+        if args.work:
+            args.work.mkdir(parents=True, exist_ok=True)
+            return bench_search(args.source, args.edit, args.work)
+        with tempfile.TemporaryDirectory(prefix="bench-search-") as tmp:
+            return bench_search(args.source, args.edit, Path(tmp))
+    source = Path(argv[0]) if argv else DATA
+    if not source.is_dir():
+        print(f"no corpus at {source}; pass a folder of articles", file=sys.stderr)
+        return 1
+    return bench_pages(source)
 
 
 if __name__ == "__main__":

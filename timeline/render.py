@@ -61,8 +61,6 @@ ASSETS = (
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
 UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
-# Pagefind's own UI bundles are not used (the search page has its own, accessible one).
-_UNUSED_SEARCH_FILES = ("-ui.", "highlight")
 # A file to make: its path, its cache key (None: not cached) and how to render it.
 Job = tuple[str, bytes | None, Callable[[], bytes]]
 
@@ -118,8 +116,7 @@ def _render(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     site.produce(files, site.article_pages())
     site.produce(files, site.other_pages())
     if options.search and site.searchable:
-        indexed = {p: b for p, b in files.items() if p.startswith(("events/", "articles/"))}
-        files.update(_search_files(indexed, options.language))
+        files.update(_search_files(files, timeline, options))
     site.produce(files, site.data_files(sorted(p for p in files if p.endswith(".html"))))
     files.update(dict(site.assets()))
     site.cache.save()
@@ -627,9 +624,22 @@ def read_notes(path: Path | None) -> dict[str, str]:
     return {str(k): v for k, v in sorted(data.items(), key=lambda kv: str(kv[0]))}
 
 
-def _search_files(pages: Mapping[str, bytes], language: str) -> dict[str, bytes]:
-    bundle = site_search.search_index(pages, language)
-    return {p: b for p, b in bundle.items() if not any(s in p for s in _UNUSED_SEARCH_FILES)}
+def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) -> dict[str, bytes]:
+    """The search index of the event and article pages, in shards that one edit rarely
+    touches: each page goes with the article it comes from (an event with the earliest article
+    that tells it), under that article's publish month."""
+    pages = files.only(("events/", "articles/"))
+    articles = {a.id: a for a in timeline.articles}
+    groups = {article_path(a.id): _search_group(a) for a in timeline.articles}
+    for e in timeline.entries:
+        told = [articles[aid] for aid in e.article_ids if aid in articles]
+        if told:
+            groups[event_path(e.id)] = _search_group(min(told, key=lambda a: (a.published, a.id)))
+    return site_search.search_index(pages, options.language, groups, options.cache_dir)
+
+
+def _search_group(article: Article) -> tuple[str, str, str]:
+    return f"{article.published.year}", f"{article.published.month:02d}", article.id
 
 
 def vote_sources(

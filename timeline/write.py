@@ -85,6 +85,20 @@ class SiteFiles(Mapping[str, bytes]):
         for rel, data in files.items():
             self.add(rel, data)
 
+    def only(self, prefixes: tuple[str, ...]) -> SiteFiles:
+        """The files whose paths start with one of `prefixes`, bytes still read on demand."""
+        part = SiteFiles()
+        for rel in self._order:
+            if rel.startswith(prefixes):
+                part._order[rel] = None
+                if rel in self._bytes:
+                    part._bytes[rel] = self._bytes[rel]
+                else:
+                    part._lazy[rel] = self._lazy[rel]
+                if rel in self._digests:
+                    part._digests[rel] = self._digests[rel]
+        return part
+
     def digest(self, rel: str) -> str:
         """The content digest of `rel`."""
         if rel not in self._digests:
