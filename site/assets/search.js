@@ -1,6 +1,6 @@
-/* timeline: the search page. Loads the Pagefind index that ships beside the site (no request
-   leaves the site) and lists matching events and articles. Without JavaScript the page says how
-   to find things instead. */
+/* timeline: the search page. Loads the Pagefind index that ships beside the site, all its
+   shards (no request leaves the site), and lists matching events and articles. Without
+   JavaScript the page says how to find things instead. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-search]");
@@ -110,13 +110,30 @@
     say("Search needs the site to be served over HTTP (for example `python -m http.server` in the site folder). The timeline and the list of sources work from disk.");
     return;
   }
+  /* A large site's index comes in shards: the bundle beside pagefind.js, and the folders
+     that shards.json lists there, merged into it (Pagefind's multisite search). */
+  function shards(base) {
+    return fetch(new URL("shards.json", base).href).then(function (response) {
+      if (!response.ok) { throw new Error("shards.json: " + response.status); }
+      return response.json();
+    }).then(function (manifest) {
+      return (manifest.merge || []).map(function (folder) { return new URL(folder, base).href; });
+    });
+  }
+
   say("Loading the search index…");
-  import(new URL(bundle, location.href).href).then(function (module) {
-    pagefind = module;
-    /* Result URLs relative to the site root ("/events/x.html"); made absolute below, so the
-       site works at a domain's root and under a sub-path alike. */
-    return Promise.resolve(pagefind.options({ baseUrl: "/" })).then(function () {
-      return pagefind.init ? pagefind.init() : null;
+  var bundleUrl = new URL(bundle, location.href);
+  /* Result URLs relative to the site root ("/events/x.html"); made absolute in item(), so the
+     site works at a domain's root and under a sub-path alike. */
+  var where = { baseUrl: "/" };
+  Promise.all([import(bundleUrl.href), shards(bundleUrl)]).then(function (loaded) {
+    var module = loaded[0];
+    return Promise.resolve(module.options(where)).then(function () {
+      return module.init ? module.init() : null;
+    }).then(function () {
+      return Promise.all(loaded[1].map(function (url) { return module.mergeIndex(url, where); }));
+    }).then(function () {
+      pagefind = module;
     });
   }).then(function () {
     run();
