@@ -312,7 +312,7 @@ def _lines(path: Path) -> list[str]:
 
 
 def _load_table(path: Path) -> Table:
-    alternatives: list[str] = []
+    alternatives: list[tuple[str, tuple[str, ...] | None]] = []
     words: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
     for line in _lines(path):
@@ -321,15 +321,65 @@ def _load_table(path: Path) -> Table:
         head, _, body = line.partition(":")
         value, _, kind = head.strip().rpartition(" ") if " " in head.strip() else ("", "", head)
         if kind.strip() == "re":
-            alternatives.append(f"(?:{body.strip()})")
+            alternatives.append((f"(?:{body.strip()})", None))
             patterns.append((re.compile(body.strip(), re.IGNORECASE), value.strip()))
             continue
         for word in (w.strip() for w in body.split("|")):
-            alternatives.append(_word_regex(word))
+            alternatives.append((_word_regex(word), _pieces(word)))
             words[_key(word)] = head.strip()
     # Longest first, so that "sept." is preferred to "sept" and "a.m." to "a".
-    alternatives.sort(key=len, reverse=True)
-    return Table(path.stem, "(?:" + "|".join(alternatives) + ")", words, tuple(patterns))
+    alternatives.sort(key=lambda alternative: len(alternative[0]), reverse=True)
+    return Table(path.stem, _table_regex(alternatives), words, tuple(patterns))
+
+
+def _table_regex(alternatives: list[tuple[str, tuple[str, ...] | None]]) -> str:
+    """The alternation of a table's entries, in the order given, each run of plain words
+    written as a trie: the regex engine tries alternatives one by one, a trie one letter at
+    a time. Of the words that match at one place each is the beginning of the next longer
+    one, and the trie tries them longest first, as the order given does."""
+    branches: list[str] = []
+    run: list[tuple[str, ...]] = []
+    for regex, pieces in [*alternatives, ("", None)]:
+        if pieces is not None:
+            run.append(pieces)
+            continue
+        if run:
+            branches.append(_piece_trie(run))
+            run = []
+        if regex:
+            branches.append(regex)
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _pieces(word: str) -> tuple[str, ...] | None:
+    """The regex of each letter of a word (and of the joiners between its words) when the
+    word is matched without regard to case and is ASCII, so that it can go into a trie."""
+    if word.startswith("=") or not word.isascii():
+        return None
+    parts = word.lower().replace("-", " ").split()
+    pieces: list[str] = []
+    for part in parts:
+        if pieces:
+            pieces.append(_WORD_JOIN)
+        pieces.extend(re.escape(char) for char in part)
+    return tuple(pieces)
+
+
+def _piece_trie(words: list[tuple[str, ...]]) -> str:
+    trie: dict[str, Any] = {}
+    for pieces in words:
+        node = trie
+        for piece in pieces:
+            node = node.setdefault(piece, {})
+        node[""] = {}
+    return _render_pieces(trie)
+
+
+def _render_pieces(node: dict[str, Any]) -> str:
+    branches = [piece + _render_pieces(child) for piece, child in node.items() if piece]
+    if "" in node:
+        branches.append("")  # the word that ends here, after the longer ones
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _word_regex(word: str) -> str:
