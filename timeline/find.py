@@ -181,17 +181,19 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     lang = load_language(language)
     lowered = _lower(text)
     matches: list[Match] = []
-    seconds, keys, rules_at = lang.seconds, lang.keys, lang.rules_at
+    seconds, keys, rules_at, known = lang.seconds, lang.keys, lang.rules_at, lang._dispatch
     for start, end in _tokens(lang, lowered):
         word = lowered[start:end]
         first = keys.get(word) or token_key(word)
-        second = ""
+        pair = (first, "")
         if first in seconds:
             after = _TOKEN.search(lowered, end)
             if after:
-                key = keys.get(after.group()) or token_key(after.group())
-                second = key if key in seconds[first] else ""
-        any_of, rules = rules_at(first, second)
+                token = after.group()
+                key = keys.get(token) or token_key(token)
+                if key in seconds[first]:
+                    pair = (first, key)
+        any_of, rules = known.get(pair) or rules_at(*pair)
         if any_of is not None and not any_of.match(text, start):
             continue
         for rule in rules:
