@@ -261,12 +261,12 @@ def token_key(token: str) -> str:
 
 def _candidate(match: Match, text: str, tables: dict[str, Table]) -> Candidate:
     start, end, m, rule = match
-    fields = tuple(
+    fields = [
         (name, tables[table].normalize(value))
         for name, table in rule.groups
         if (value := m.group(name)) is not None
-    )
-    return Candidate(start, end, text[start:end], rule, fields)
+    ]
+    return Candidate(start, end, text[start:end], rule, tuple(fields))
 
 
 # Where the expression is (the whole match, or its span group when the rule has context),
