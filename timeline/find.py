@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -143,8 +144,10 @@ class Language:
     rules: tuple[Rule, ...]
     # where a match of some rule may begin: one pass over the text finds every such token
     trigger: re.Pattern[str] = re.compile(r"(?!)")
-    # the trigger for ASCII text with its non-word characters blanked (see `_tokens`)
-    scan: re.Pattern[str] = re.compile(r"(?!)")
+    # the trigger for ASCII text with its non-word characters blanked (see `_tokens`): after
+    # a space or an apostrophe, after a space, after an apostrophe (each such place: the
+    # token is group 1)
+    scan: tuple[re.Pattern[str], ...] = (re.compile(r"(?!)"),) * 3
     # (first key, second key or "") -> the rules whose match may begin with such tokens
     # ("" for the rules that need only the first); numbers keyed "#" whatever their pattern
     starting: dict[tuple[str, str], tuple[Rule, ...]] = field(default_factory=dict)
@@ -178,27 +181,31 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     lang = load_language(language)
     lowered = _lower(text)
     matches: list[Match] = []
-    seconds, keys, rules_at = lang.seconds, lang.keys, lang.rules_at
+    seconds, keys, rules_at, known = lang.seconds, lang.keys, lang.rules_at, lang._dispatch
     for start, end in _tokens(lang, lowered):
         word = lowered[start:end]
         first = keys.get(word) or token_key(word)
-        second = ""
+        pair = (first, "")
         if first in seconds:
             after = _TOKEN.search(lowered, end)
             if after:
-                key = keys.get(after.group()) or token_key(after.group())
-                second = key if key in seconds[first] else ""
-        any_of, rules = rules_at(first, second)
+                token = after.group()
+                key = keys.get(token) or token_key(token)
+                if key in seconds[first]:
+                    pair = (first, key)
+        any_of, rules = known.get(pair) or rules_at(*pair)
         if any_of is not None and not any_of.match(text, start):
             continue
         for rule in rules:
             m = rule.regex.match(text, start)
             if m:
-                span = m.span(SPAN) if rule.context else m.span()
-                if span[1] > span[0]:
-                    matches.append((span, m, rule))
-    kept = sorted(_without_overlaps(matches, len(text)), key=lambda match: match[0][0])
-    return tuple(_candidate(span, m, rule, text, lang) for span, m, rule in kept)
+                begin, stop = m.span(SPAN) if rule.context else m.span()
+                if stop > begin:
+                    matches.append((begin, stop, m, rule))
+    kept = _without_overlaps(matches, len(text))
+    kept.sort(key=_first)
+    tables = lang.tables
+    return tuple(_candidate(match, text, tables) for match in kept)
 
 
 def _tokens(lang: Language, lowered: str) -> list[tuple[int, int]]:
@@ -212,7 +219,31 @@ def _tokens(lang: Language, lowered: str) -> list[tuple[int, int]]:
     if not lowered.isascii():
         return [token.span() for token in lang.trigger.finditer(lowered)]
     blank = " " + lowered.translate(_BLANKS)
-    return [(hit.start(), hit.end() - 1) for hit in lang.scan.finditer(blank)]
+    either, spaces, apostrophes = lang.scan
+    quoted = [(hit.start(), hit.end(1)) for hit in apostrophes.finditer(blank)]
+    if any(" " in blank[start:end] for start, end in quoted):
+        return [(hit.start(), hit.end() - 1) for hit in either.finditer(blank)]
+    spaced = [(hit.start(), hit.end() - 1) for hit in spaces.finditer(blank)]
+    return _merge(spaced, quoted) if quoted else spaced
+
+
+def _merge(spaced: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The tokens after spaces and those after apostrophes, as one scan after either finds
+    them: each token after the end of the one before it.
+
+    One fixed character is found faster than either of two, and trigger tokens after an
+    apostrophe are rare ("''60 minutes"), so the scan after spaces runs alone and these are
+    merged in. When no token after an apostrophe holds a space, the two scans agree on the
+    tokens after spaces: the token after an apostrophe that one scan takes and the other
+    does not has no space inside for the scan after spaces to start at.
+    """
+    tokens: list[tuple[int, int]] = []
+    last = 0
+    for start, end in sorted([*spaced, *((start, end - 1) for start, end in quoted)]):
+        if start >= last:
+            tokens.append((start, end))
+            last = end + 1
+    return tokens
 
 
 def _lower(text: str) -> str:
@@ -228,35 +259,30 @@ def token_key(token: str) -> str:
     return _DIGITS if token[0].isdigit() else token.lower()
 
 
-def _candidate(
-    span: tuple[int, int], m: re.Match[str], rule: Rule, text: str, lang: Language
-) -> Candidate:
-    tables = lang.tables
-    fields = tuple(
+def _candidate(match: Match, text: str, tables: dict[str, Table]) -> Candidate:
+    start, end, m, rule = match
+    fields = [
         (name, tables[table].normalize(value))
         for name, table in rule.groups
         if (value := m.group(name)) is not None
-    )
-    start, end = span
-    return Candidate(start, end, text[start:end], rule, fields)
+    ]
+    return Candidate(start, end, text[start:end], rule, tuple(fields))
 
 
 # Where the expression is (the whole match, or its span group when the rule has context),
 # the match and its rule.
-Match = tuple[tuple[int, int], re.Match[str], Rule]
+Match = tuple[int, int, re.Match[str], Rule]
+_first = itemgetter(0)
 
 
 def _without_overlaps(matches: list[Match], length: int) -> list[Match]:
     """The longest matches (then the earliest rule's) that do not overlap a longer one."""
     taken: list[Match] = []
     used = bytearray(length)  # 1 where a match already taken lies
-
-    def priority(match: Match) -> tuple[int, int, int]:
-        start, end = match[0]
-        return start - end, match[2].order, start
-
-    for match in sorted(matches, key=priority):
-        start, end = match[0]
+    priority = [(start - end, rule.order, start) for start, end, _, rule in matches]
+    for index in sorted(range(len(matches)), key=priority.__getitem__):
+        match = matches[index]
+        start, end = match[0], match[1]
         if used.find(1, start, end) < 0:
             taken.append(match)
             used[start:end] = b"\x01" * (end - start)
@@ -312,7 +338,7 @@ def _lines(path: Path) -> list[str]:
 
 
 def _load_table(path: Path) -> Table:
-    alternatives: list[str] = []
+    alternatives: list[tuple[str, tuple[str, ...] | None]] = []
     words: dict[str, str] = {}
     patterns: list[tuple[re.Pattern[str], str]] = []
     for line in _lines(path):
@@ -321,15 +347,65 @@ def _load_table(path: Path) -> Table:
         head, _, body = line.partition(":")
         value, _, kind = head.strip().rpartition(" ") if " " in head.strip() else ("", "", head)
         if kind.strip() == "re":
-            alternatives.append(f"(?:{body.strip()})")
+            alternatives.append((f"(?:{body.strip()})", None))
             patterns.append((re.compile(body.strip(), re.IGNORECASE), value.strip()))
             continue
         for word in (w.strip() for w in body.split("|")):
-            alternatives.append(_word_regex(word))
+            alternatives.append((_word_regex(word), _pieces(word)))
             words[_key(word)] = head.strip()
     # Longest first, so that "sept." is preferred to "sept" and "a.m." to "a".
-    alternatives.sort(key=len, reverse=True)
-    return Table(path.stem, "(?:" + "|".join(alternatives) + ")", words, tuple(patterns))
+    alternatives.sort(key=lambda alternative: len(alternative[0]), reverse=True)
+    return Table(path.stem, _table_regex(alternatives), words, tuple(patterns))
+
+
+def _table_regex(alternatives: list[tuple[str, tuple[str, ...] | None]]) -> str:
+    """The alternation of a table's entries, in the order given, each run of plain words
+    written as a trie: the regex engine tries alternatives one by one, a trie one letter at
+    a time. Of the words that match at one place each is the beginning of the next longer
+    one, and the trie tries them longest first, as the order given does."""
+    branches: list[str] = []
+    run: list[tuple[str, ...]] = []
+    for regex, pieces in [*alternatives, ("", None)]:
+        if pieces is not None:
+            run.append(pieces)
+            continue
+        if run:
+            branches.append(_piece_trie(run))
+            run = []
+        if regex:
+            branches.append(regex)
+    return "(?:" + "|".join(branches) + ")"
+
+
+def _pieces(word: str) -> tuple[str, ...] | None:
+    """The regex of each letter of a word (and of the joiners between its words) when the
+    word is matched without regard to case and is ASCII, so that it can go into a trie."""
+    if word.startswith("=") or not word.isascii():
+        return None
+    parts = word.lower().replace("-", " ").split()
+    pieces: list[str] = []
+    for part in parts:
+        if pieces:
+            pieces.append(_WORD_JOIN)
+        pieces.extend(re.escape(char) for char in part)
+    return tuple(pieces)
+
+
+def _piece_trie(words: list[tuple[str, ...]]) -> str:
+    trie: dict[str, Any] = {}
+    for pieces in words:
+        node = trie
+        for piece in pieces:
+            node = node.setdefault(piece, {})
+        node[""] = {}
+    return _render_pieces(trie)
+
+
+def _render_pieces(node: dict[str, Any]) -> str:
+    branches = [piece + _render_pieces(child) for piece, child in node.items() if piece]
+    if "" in node:
+        branches.append("")  # the word that ends here, after the longer ones
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
 
 def _word_regex(word: str) -> str:
@@ -497,10 +573,12 @@ def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:
     return re.compile(_BOUNDARY_START + _alternation(ends))  # run on lower-cased text
 
 
-def _scan(trigger: re.Pattern[str]) -> re.Pattern[str]:
+def _scan(trigger: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
     """The trigger as it runs in `_tokens`: after a space or an apostrophe, not after any
-    character that cannot be in a word."""
-    return re.compile("[ '](?:" + trigger.pattern.removeprefix(_BOUNDARY_START) + ")")
+    character that cannot be in a word; after a space; after an apostrophe."""
+    body = "(?:" + trigger.pattern.removeprefix(_BOUNDARY_START) + ")"
+    either, spaces = (re.compile(before + body) for before in ("[ ']", " "))
+    return either, spaces, re.compile(f"'(?=({body}))")
 
 
 def _alternation(ends: dict[str, str]) -> str:

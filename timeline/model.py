@@ -110,7 +110,7 @@ class TimeValue:
         return self.start < other.end and other.start < self.end
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Mention:
     """A time expression found in a text: where it is, what it says, what it means."""
 
@@ -121,6 +121,22 @@ class Mention:
     anchor: Anchor
     rule: str = ""  # the rule that found it, for provenance and debugging
     notes: tuple[str, ...] = ()  # problems worth reporting (e.g. an ambiguous day/month order)
+
+    def __init__(
+        self,
+        start: int,
+        end: int,
+        text: str,
+        value: TimeValue,
+        anchor: Anchor,
+        rule: str = "",
+        notes: tuple[str, ...] = (),
+    ) -> None:
+        # One is made for every expression found: filling the instance's dict at once takes
+        # a third of the time of the frozen dataclass's setattr per field.
+        self.__dict__.update(
+            start=start, end=end, text=text, value=value, anchor=anchor, rule=rule, notes=notes
+        )
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,82 @@
+"""Stage find: the faster forms of its patterns and scans find what the plain forms find."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+import re
+
+import pytest
+
+from timeline.find import _BLANKS, _lower, _piece_trie, _pieces, _tokens, load_language
+from timeline.model import Anchor, Granularity, Mention, TimeValue
+
+WORDS = ["sept", "sept.", "september", "sep.", "a", "an", "a couple of", "a hundred", "mid",
+         "mid-", "middle of", "more than", "no more than", "twenty", "twenty-four",
+         "Dec."]  # fmt: skip
+TEXTS = [
+    "In mid-September, a couple  of weeks ago, no more than twenty-four of them; sept. Sep. 3",
+    "an hour, A HUNDRED days, Middle of-the year, more\tthan a month, twenty four, dec.5",
+    "septembers septa sept-ember a-couple-of an-hour twentyfour",
+]
+
+
+def _flat(words: list[str]) -> re.Pattern[str]:
+    """The alternation find wrote before it wrote tries: every word, longest regex first."""
+    alternatives = sorted(
+        (r"(?:\s+|-)".join(re.escape(part) for part in w.replace("-", " ").split()) for w in words),
+        key=len,
+        reverse=True,
+    )
+    return re.compile("(?:" + "|".join(alternatives) + ")", re.IGNORECASE)
+
+
+def _matches(pattern: re.Pattern[str], text: str, after: str = "") -> list[str | None]:
+    compiled = re.compile(f"(?:{pattern.pattern}){after}", re.IGNORECASE)
+    return [m.group() if (m := compiled.match(text, i)) else None for i in range(len(text))]
+
+
+@pytest.mark.parametrize("text", TEXTS)
+@pytest.mark.parametrize("after", ["", r"(?!\w)", r"\s+of", r"\s*\d"])
+def test_a_trie_matches_what_the_sorted_alternation_matches(text: str, after: str) -> None:
+    pieces = [p for p in map(_pieces, WORDS) if p is not None]
+    trie = re.compile(_piece_trie(pieces), re.IGNORECASE)
+    assert _matches(trie, text, after) == _matches(_flat(WORDS), text, after)
+
+
+def test_words_to_match_with_their_case_stay_out_of_tries() -> None:
+    assert _pieces("=May") is None
+    assert _pieces("été") is None
+    assert _pieces("twenty-four") == (*"twenty", r"(?:\s+|-)", *"four")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Gonzalez said on CBS's ''60 Minutes'' that the '90s, 1990's and 'last year' mattered.",
+        "'2023 ''2023 '''May 5 'the end of '' 'next week' o'clock x'30 days",
+        "no apostrophe: on Aug. 30, 2023, two days later",
+        "''24 hours a day' the year's 'early 1998's end",
+    ],
+)
+def test_the_scan_after_spaces_with_apostrophes_merged_is_the_scan_after_either(
+    text: str,
+) -> None:
+    lang = load_language("en")
+    lowered = _lower(text)
+    either = lang.scan[0]
+    blank = " " + lowered.translate(_BLANKS)
+    expected = [(hit.start(), hit.end() - 1) for hit in either.finditer(blank)]
+    assert _tokens(lang, lowered) == expected
+
+
+def test_the_mention_constructor_behaves_as_a_frozen_dataclass() -> None:
+    value = TimeValue("2023-09", "DATE", Granularity.MONTH)
+    mention = Mention(3, 7, "Sept", value, Anchor.PUBLISHED)
+    assert [f.name for f in dataclasses.fields(Mention)] == list(vars(mention))
+    assert (mention.rule, mention.notes) == ("", ())
+    assert mention == Mention(start=3, end=7, text="Sept", value=value, anchor=Anchor.PUBLISHED)
+    assert pickle.loads(pickle.dumps(mention)) == mention
+    assert dataclasses.replace(mention, notes=("n",)).notes == ("n",)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        mention.start = 4  # type: ignore[misc]
