@@ -226,6 +226,17 @@ def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
             Anchor.TEXT,
         ),
         ("He left the next day.", "2023-09-06", Anchor.PUBLISHED),
+        # a span of months or a whole year named after the quarter turns the report from it
+        (
+            "Profit fell in the third quarter. In the nine months, net rose from a year earlier.",
+            "2022",
+            Anchor.TEXT,
+        ),
+        (
+            "Third-quarter sales rose. Last year, profit fell from a year ago.",
+            "2022",
+            Anchor.PUBLISHED,
+        ),
     ],
 )
 def test_expressions_counted_from_a_date_in_the_text(text, value, anchor) -> None:

@@ -61,6 +61,7 @@ _DATELINE_REACH = 40  # characters from the start of its line to a dateline's da
 _WINDOW = 160  # characters either side of a mention searched for tense cues
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
 _WORD = re.compile(r"\w+")
+_MONTHS_SPAN = re.compile(r"P\d+M")
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
 
 
@@ -133,7 +134,15 @@ def resolve_text(
             previous = mention.value
             if previous.granularity in _REPORT_PERIODS:
                 report = previous
+        if _ends_report(mention.value):
+            report = None
     return tuple(mentions)
+
+
+def _ends_report(value: TimeValue) -> bool:
+    """Whether a value turns a report from its period to another: a span of months ("the
+    first nine months") or a whole year."""
+    return bool(_MONTHS_SPAN.fullmatch(value.value)) or value.granularity == Granularity.YEAR
 
 
 def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, bool] | None:
@@ -307,7 +316,8 @@ def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolve
     unit = _unit(_fill(args[0], fields))
     moved = shift(_start(base), unit, _offset(_fill(args[1], fields)))
     have = _UNIT_OF_GRANULARITY[base.granularity]
-    if base.granularity not in _REPORT_PERIODS and _ORDER.index(unit) > _ORDER.index(have):
+    report = base.granularity in _REPORT_PERIODS and context.report is not None
+    if not report and _ORDER.index(unit) > _ORDER.index(have):
         have = unit
     return Resolved(period_of(moved, have), anchor)
 
