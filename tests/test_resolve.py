@@ -244,6 +244,20 @@ def test_expressions_counted_from_a_date_in_the_text(text, value, anchor) -> Non
     assert (last.value.value, last.anchor) == (value, anchor)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Third-quarter profit fell; it expects a fourth-quarter loss. A year ago, it earned more.",
+        "Third-quarter profit fell; last month it cut jobs. It earned more a year ago.",
+        "Third-quarter profit fell; it sees a loss in the third quarter of 2024. A year earlier, "
+        "it earned more.",
+    ],
+)
+def test_a_report_is_about_the_period_over_not_a_forecast_or_a_month(text) -> None:
+    published = datetime(2023, 11, 2, 12, tzinfo=UTC)
+    assert resolve_text(text, published)[-1].value.value == "2022-Q3"
+
+
 def test_a_day_is_never_invented_from_a_month() -> None:
     found = resolve_text("He arrived in July. The next day he left.", TUE)
     assert [m.value.value for m in found] == ["2023-07"]

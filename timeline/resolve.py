@@ -132,17 +132,35 @@ def resolve_text(
         mentions.append(mention)
         if baseline and mention.value.is_dated and mention.anchor != Anchor.TEXT:
             previous = mention.value
-            if previous.granularity in _REPORT_PERIODS:
+            if _reports_on(previous, report, anchor_day[1]):
                 report = previous
-        if _ends_report(mention.value):
+        if _ends_report(mention.value, anchor_day[1]):
             report = None
     return tuple(mentions)
 
 
-def _ends_report(value: TimeValue) -> bool:
+def _reports_on(value: TimeValue, report: TimeValue | None, day_end: datetime) -> bool:
+    """Whether a value becomes the period the text reports on, in place of `report`: a
+    quarter, half or month, unless the report's period is over by the end of the anchor's day
+    and this one is not (a report gives results, a coming quarter is a forecast), or it is a
+    month named in passing while the report is about a longer period."""
+    if value.granularity not in _REPORT_PERIODS or report is None:
+        return value.granularity in _REPORT_PERIODS
+    if _over(report, day_end) and not _over(value, day_end):
+        return False
+    return value.granularity != Granularity.MONTH or report.granularity == value.granularity
+
+
+def _over(value: TimeValue, day_end: datetime) -> bool:
+    return value.end is not None and value.end <= day_end
+
+
+def _ends_report(value: TimeValue, day_end: datetime) -> bool:
     """Whether a value turns a report from its period to another: a span of months ("the
-    first nine months") or a whole year."""
-    return bool(_MONTHS_SPAN.fullmatch(value.value)) or value.granularity == Granularity.YEAR
+    first nine months") or a whole year begun by the anchor's day (not a forecast's year)."""
+    if value.granularity == Granularity.YEAR:
+        return value.start is not None and value.start < day_end
+    return bool(_MONTHS_SPAN.fullmatch(value.value))
 
 
 def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, bool] | None:
@@ -310,11 +328,14 @@ def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resol
 
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A date in the text moved by an amount, at the coarser of its precision and the
-    amount's unit ("two years later" than a day is a year), except that a report's period
-    stays one ("a year earlier" than the third quarter is that quarter a year before)."""
+    amount's unit ("two years later" than a day is a year), except that a year from the
+    period a report is about stays such a period ("a year earlier" than the third quarter is
+    that quarter a year before, whatever day was named since)."""
     base, anchor = _base(context)
-    unit = _unit(_fill(args[0], fields))
-    moved = shift(_start(base), unit, _offset(_fill(args[1], fields)))
+    unit, amount = _unit(_fill(args[0], fields)), _offset(_fill(args[1], fields))
+    if context.report is not None and unit == "year" and abs(amount) == 1:
+        base, anchor = context.report, Anchor.TEXT
+    moved = shift(_start(base), unit, amount)
     have = _UNIT_OF_GRANULARITY[base.granularity]
     report = base.granularity in _REPORT_PERIODS and context.report is not None
     if not report and _ORDER.index(unit) > _ORDER.index(have):
