@@ -251,6 +251,7 @@ def test_expressions_counted_from_a_date_in_the_text(text, value, anchor) -> Non
         "Third-quarter profit fell; last month it cut jobs. It earned more a year ago.",
         "Third-quarter profit fell; it sees a loss in the third quarter of 2024. A year earlier, "
         "it earned more.",
+        "Third-quarter profit rose from a flat second quarter. A year ago, it earned more.",
     ],
 )
 def test_a_report_is_about_the_period_over_not_a_forecast_or_a_month(text) -> None:

@@ -81,7 +81,8 @@ class Context(NamedTuple):
     language: Language
     date_order: str
     previous: TimeValue | None  # the last dated value before this candidate, if any
-    report: TimeValue | None  # the last quarter, half or month named before it, if any
+    report: TimeValue | None  # the period the text reports on there, if any (see `_reports_on`)
+    period: TimeValue | None  # the last such period, though the text has turned from it since
     start: int  # where the candidate is in the text
     end: int
     day: date  # the anchor's day, in its timezone
@@ -93,7 +94,7 @@ def context(text: str, published: datetime, language: Language, date_order: str 
     """The context of a text's first candidate (before it no date is named)."""
     tz = published.tzinfo or UTC
     midnight = published.replace(hour=0, minute=0, second=0, microsecond=0)
-    return Context(text, published, language, date_order.upper(), None, None, 0, 0,
+    return Context(text, published, language, date_order.upper(), None, None, None, 0, 0,
                    published.date(), tz, (midnight, midnight + timedelta(days=1)))  # fmt: skip
 
 
@@ -120,11 +121,13 @@ def resolve_text(
     base = context(text, published, load_language(language), date_order)
     mentions: list[Mention] = []
     previous: TimeValue | None = None
-    report: TimeValue | None = None
+    period: TimeValue | None = None
+    reporting = False  # whether the text still reports on `period`
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
     for candidate in find(text, language):
+        report = period if reporting else None
         here = Context(text, published, base.language, base.date_order, previous, report,
-                       candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
+                       period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
         resolved = resolve_candidate(candidate, here)
         if resolved is None:
             continue
@@ -132,23 +135,26 @@ def resolve_text(
         mentions.append(mention)
         if baseline and mention.value.is_dated and mention.anchor != Anchor.TEXT:
             previous = mention.value
-            if _reports_on(previous, report, anchor_day[1]):
-                report = previous
+            if _reports_on(previous, period, anchor_day[1]):
+                period, reporting = previous, True
         if _ends_report(mention.value, anchor_day[1]):
-            report = None
+            reporting = False
     return tuple(mentions)
 
 
-def _reports_on(value: TimeValue, report: TimeValue | None, day_end: datetime) -> bool:
-    """Whether a value becomes the period the text reports on, in place of `report`: a
-    quarter, half or month, unless the report's period is over by the end of the anchor's day
-    and this one is not (a report gives results, a coming quarter is a forecast), or it is a
-    month named in passing while the report is about a longer period."""
-    if value.granularity not in _REPORT_PERIODS or report is None:
+def _reports_on(value: TimeValue, period: TimeValue | None, day_end: datetime) -> bool:
+    """Whether a value becomes the period the text reports on, in place of `period`: a
+    quarter, half or month; one over by the end of the anchor's day rather than one that is
+    not (a report gives results, a coming quarter is a forecast); else not one wholly before
+    it (a quarter to compare with) nor a month named in passing in a report on a longer one."""
+    if value.granularity not in _REPORT_PERIODS or period is None:
         return value.granularity in _REPORT_PERIODS
-    if _over(report, day_end) and not _over(value, day_end):
+    assert value.end is not None and period.start is not None
+    if _over(value, day_end) != _over(period, day_end):
+        return _over(value, day_end)
+    if value.end <= period.start:
         return False
-    return value.granularity != Granularity.MONTH or report.granularity == value.granularity
+    return value.granularity != Granularity.MONTH or period.granularity == value.granularity
 
 
 def _over(value: TimeValue, day_end: datetime) -> bool:
@@ -385,6 +391,29 @@ def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     return Resolved(resolved.value, resolved.anchor, resolved.notes, baseline=False)
 
 
+def _period_ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The period a report is about (though the text has turned from it since), an amount of
+    years back ("the year-ago quarter"); else that many years back from the anchor."""
+    if context.period is None:
+        return _ago(["year", *args], fields, context)
+    return _ago(["year", *args], fields, context._replace(report=context.period))
+
+
+def _period_in(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The period a report is about, in the year given ("the 1988 period"), else the year;
+    given a unit, the last period of that unit reported on ("the 1988 quarter")."""
+    year = int(_fill(args[0], fields))
+    period = context.report
+    last = context.period
+    if args[1:] and last is not None and _UNIT_OF_GRANULARITY[last.granularity] == args[1]:
+        period = last
+    if period is None:
+        return Resolved(f"{year:04d}", Anchor.EXPLICIT)
+    start = _start(period)
+    moved = shift(start, "year", year - start.year)
+    return Resolved(period_of(moved, _UNIT_OF_GRANULARITY[period.granularity]), Anchor.TEXT)
+
+
 def _current(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The period of a unit last named in the text ("the quarter"), else the one holding the
     anchor moved by an amount ("the latest quarter" before the anchor's own)."""
@@ -454,6 +483,8 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "dateline": _dateline,
     "ago": _ago,
     "current": _current,
+    "period_in": _period_in,
+    "period_ago": _period_ago,
     "none": _none,
     "numeric": _numeric,
 }
