@@ -42,6 +42,8 @@ _UNIT_OF_GRANULARITY = {
     Granularity.SEASON: "season", Granularity.QUARTER: "quarter", Granularity.HALF: "half",
     Granularity.YEAR: "year", Granularity.DECADE: "decade", Granularity.CENTURY: "century",
 }  # fmt: skip
+# Half of a duration unit, in the next smaller one (as it follows that unit in a value).
+_HALF = {"Y": "6M", "D": "T12H", "TH": "30M", "TM": "30S"}
 _REPORT_PERIODS = (Granularity.QUARTER, Granularity.HALF, Granularity.MONTH)
 # Where year, month and day stand in an all-digit date: M/D/Y, D/M/Y, Y/M/D.
 _ORDERS = ((2, 0, 1), (2, 1, 0), (0, 1, 2))
@@ -287,13 +289,26 @@ def _vague(args: list[str], fields: dict[str, str], context: Context) -> Resolve
 
 
 def _duration(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    amount, unit = (_fill(a, fields) for a in args)
+    """An amount of a unit ("three years"); with `half`, and half a unit more ("2 1/2 years")."""
+    amount, unit, *half = (_fill(a, fields) for a in args)
     match = _DESIGNATOR.fullmatch(unit)
     if not match:
         raise Unresolvable(f"not a duration unit: {unit!r}")
     times, clock, letter = match.groups()
     count = "X" if amount == "X" else str(int(amount) * int(times or 1))
-    return Resolved(f"P{clock}{count}{letter}", Anchor.VAGUE)
+    value = f"P{clock}{count}{letter}"
+    if half:
+        value += _half(int(times or 1), clock + letter)
+    return Resolved(value, Anchor.VAGUE)
+
+
+def _half(times: int, unit: str) -> str:
+    """Half a unit (of `times` designators), said in the next smaller designator."""
+    if times % 2 == 0:
+        raise Unresolvable("half of a unit of many designators is said in that designator")
+    if unit not in _HALF:
+        raise Unresolvable(f"no smaller unit for half a {unit}")
+    return _HALF[unit]
 
 
 def _this(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
