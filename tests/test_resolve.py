@@ -208,6 +208,9 @@ def test_months_before_a_death_in_a_year() -> None:
         ("He will arrive next Tuesday.", "2023-09-12"),
         ("He arrived last Tuesday.", "2023-08-29"),
         ("The vote is on Tuesday.", "2023-09-05"),
+        # a preposition right before the date outweighs the verbs around it
+        ("The sale, which had been expected, closes by February.", "2024-02"),
+        ("The index is up 5% since Thursday.", "2023-08-31"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:

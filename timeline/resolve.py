@@ -45,6 +45,7 @@ _UNIT_OF_GRANULARITY = {
 # Half of a duration unit, in the next smaller one (as it follows that unit in a value).
 _HALF = {"Y": "6M", "D": "T12H", "TH": "30M", "TM": "30S"}
 _REPORT_PERIODS = (Granularity.QUARTER, Granularity.HALF, Granularity.MONTH)
+_ENDS_REPORT = (Granularity.YEAR, Granularity.DURATION)  # the kinds of value `_ends_report` tells
 # Where year, month and day stand in an all-digit date: M/D/Y, D/M/Y, Y/M/D.
 _ORDERS = ((2, 0, 1), (2, 1, 0), (0, 1, 2))
 _SLOTS = ("Y", "W")  # filled by `near` with the anchor's year or week and their neighbours
@@ -135,22 +136,23 @@ def resolve_text(
             continue
         mention, baseline = resolved
         mentions.append(mention)
-        if baseline and mention.value.is_dated and mention.anchor != Anchor.TEXT:
-            previous = mention.value
-            if _reports_on(previous, period, anchor_day[1]):
-                period, reporting = previous, True
-        if _ends_report(mention.value, anchor_day[1]):
-            reporting = False
+        value = mention.value
+        if baseline and value.is_dated and mention.anchor != Anchor.TEXT:
+            previous = value
+            if value.granularity in _REPORT_PERIODS and _reports_on(value, period, anchor_day[1]):
+                period, reporting = value, True
+        if reporting and value.granularity in _ENDS_REPORT:
+            reporting = not _ends_report(value, anchor_day[1])
     return tuple(mentions)
 
 
 def _reports_on(value: TimeValue, period: TimeValue | None, day_end: datetime) -> bool:
-    """Whether a value becomes the period the text reports on, in place of `period`: a
-    quarter, half or month; one over by the end of the anchor's day rather than one that is
-    not (a report gives results, a coming quarter is a forecast); else not one wholly before
-    it (a quarter to compare with) nor a month named in passing in a report on a longer one."""
-    if value.granularity not in _REPORT_PERIODS or period is None:
-        return value.granularity in _REPORT_PERIODS
+    """Whether a quarter, half or month becomes the period the text reports on, in place of
+    `period`: one over by the end of the anchor's day rather than one that is not (a report
+    gives results, a coming quarter is a forecast); else not one wholly before it (a quarter
+    to compare with) nor a month named in passing in a report on a longer period."""
+    if period is None:
+        return True
     assert value.end is not None and period.start is not None
     if _over(value, day_end) != _over(period, day_end):
         return _over(value, day_end)
@@ -289,8 +291,10 @@ def _vague(args: list[str], fields: dict[str, str], context: Context) -> Resolve
 
 
 def _duration(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """An amount of a unit ("three years"); with `half`, and half a unit more ("2 1/2 years")."""
-    amount, unit, *half = (_fill(a, fields) for a in args)
+    """An amount of a unit ("three years"); given a third argument, and half a unit more
+    ("2 1/2 years")."""
+    amount, unit = (_fill(a, fields) for a in args[:2])
+    half = "".join(_fill(a, fields, strict=False) for a in args[2:])
     match = _DESIGNATOR.fullmatch(unit)
     if not match:
         raise Unresolvable(f"not a duration unit: {unit!r}")
@@ -373,6 +377,17 @@ def _next(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(period_of(moved, unit), anchor)
 
 
+def _weekday_from(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The nearest given weekday before (-1) or after (+1) the last day named in the text, or
+    the anchor's day when there is none ("the previous Friday")."""
+    sign, weekday = (_offset(_fill(arg, fields)) for arg in args)
+    base, anchor = _base(context)
+    _require_precision(base, "day")
+    day = _start(base)
+    days = (sign * (weekday - day.isoweekday())) % 7 or 7
+    return Resolved((day + timedelta(days=sign * days)).isoformat(), anchor)
+
+
 def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The period of a unit that holds a date in the text ("that month")."""
     base, anchor = _base(context)
@@ -417,10 +432,9 @@ def _period_ago(args: list[str], fields: dict[str, str], context: Context) -> Re
 def _period_in(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The period a report is about, in the year given ("the 1988 period"), else the year;
     given a unit, the last period of that unit reported on ("the 1988 quarter")."""
-    year = int(_fill(args[0], fields))
-    period = context.report
-    last = context.period
-    if args[1:] and last is not None and _UNIT_OF_GRANULARITY[last.granularity] == args[1]:
+    year, unit = int(_fill(args[0], fields)), "".join(_fill(a, fields) for a in args[1:])
+    period, last = context.report, context.period
+    if last is not None and _UNIT_OF_GRANULARITY[last.granularity] == unit:
         period = last
     if period is None:
         return Resolved(f"{year:04d}", Anchor.EXPLICIT)
@@ -494,6 +508,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "after": _after,
     "next": _next,
     "within": _within,
+    "weekday_from": _weekday_from,
     "then": _then,
     "dateline": _dateline,
     "ago": _ago,
@@ -655,13 +670,18 @@ def _tense(context: Context) -> int:
     """-1 when the sentence around the mention looks back, +1 when it looks ahead, else 0.
 
     The nearest tense cue decides; a reporting verb ("said") only when it is next to the
-    mention, for it dates the report rather than what is reported.
+    mention, for it dates the report rather than what is reported; before that, a
+    preposition right before the mention ("since", "by").
     """
     left, right = _clause(context)
     tables = context.language.tables
     reporting = _nearest(tables["report"], left, "")  # "said Monday", not "Monday, he said"
     if reporting and reporting[0] <= _REPORT_REACH:
         return -1
+    words = left.rsplit(maxsplit=1)
+    lead = tables["lead"].lookup(words[-1]) if words else None
+    if lead is not None:
+        return _offset(lead)
     cue = _nearest(tables["tense"], left, right, ignore=tables["report"])
     return _offset(cue[1]) if cue else 0
 
