@@ -262,6 +262,21 @@ def test_a_report_is_about_the_period_over_not_a_forecast_or_a_month(text) -> No
     assert resolve_text(text, published)[-1].value.value == "2022-Q3"
 
 
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Third-quarter profit fell; a fourth-quarter charge looms. The latest quarter was bad.",
+            "2023-Q3",
+        ),
+        ("It expects to earn $2 a share in 2025. It forecast a gain for the full year.", "2023"),
+    ],
+)
+def test_the_period_is_the_one_reported_on_not_a_forecast(text, value) -> None:
+    published = datetime(2023, 11, 2, 12, tzinfo=UTC)
+    assert resolve_text(text, published)[-1].value.value == value
+
+
 def test_a_day_is_never_invented_from_a_month() -> None:
     found = resolve_text("He arrived in July. The next day he left.", TUE)
     assert [m.value.value for m in found] == ["2023-07"]

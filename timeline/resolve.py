@@ -444,12 +444,16 @@ def _period_in(args: list[str], fields: dict[str, str], context: Context) -> Res
 
 
 def _current(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """The period of a unit last named in the text ("the quarter"), else the one holding the
-    anchor moved by an amount ("the latest quarter" before the anchor's own)."""
+    """The period of a unit the text reports on, or else last named if begun by the anchor's
+    day, not a forecast's ("the quarter", "the full year"); else the one holding the anchor
+    moved by an amount ("the latest quarter" before the anchor's own)."""
     unit = _unit(_fill(args[0], fields))
-    previous = context.previous
-    if previous is not None and _UNIT_OF_GRANULARITY.get(previous.granularity) == unit:
-        return Resolved(previous.value, Anchor.TEXT)
+    day_end = context.anchor_day[1]
+    for named in (context.report, context.previous):
+        if named is None or _UNIT_OF_GRANULARITY.get(named.granularity) != unit:
+            continue
+        if named is context.report or (named.start is not None and named.start < day_end):
+            return Resolved(named.value, Anchor.TEXT)
     return _this(args, fields, context)
 
 
