@@ -277,6 +277,12 @@ def test_the_period_is_the_one_reported_on_not_a_forecast(text, value) -> None:
     assert resolve_text(text, published)[-1].value.value == value
 
 
+def test_the_fourth_quarter_in_january_is_last_years() -> None:
+    published = datetime(2024, 1, 26, 12, tzinfo=UTC)
+    mention = only("Profits fell 18% in the fourth quarter.", published)
+    assert mention.value.value == "2023-Q4"
+
+
 def test_a_day_is_never_invented_from_a_month() -> None:
     found = resolve_text("He arrived in July. The next day he left.", TUE)
     assert [m.value.value for m in found] == ["2023-07"]

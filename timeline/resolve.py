@@ -345,6 +345,18 @@ def _past(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(latest, Anchor.PUBLISHED)
 
 
+def _begun(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A period in the anchor's year, unless it has not begun by the anchor's day and last
+    year's ended just before the new year ("the fourth quarter" in January is last year's)."""
+    parts, _ = _split_args(args, fields)
+    before, same, _after = _options("".join(parts), context.day)
+    day_start, day_end = context.anchor_day
+    if _interval(same, context)[0] < day_end:
+        return Resolved(same, Anchor.PUBLISHED)
+    recent = day_start - _interval(before, context)[1] <= _ACROSS_NEW_YEAR
+    return Resolved(before if recent else same, Anchor.PUBLISHED)
+
+
 def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The week holding a yearless date ("the week of March 6")."""
     resolved = _near(args, fields, context)
@@ -508,6 +520,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "this": _this,
     "near": _near,
     "past": _past,
+    "begun": _begun,
     "week_of": _week_of,
     "after": _after,
     "next": _next,
