@@ -211,6 +211,9 @@ def test_months_before_a_death_in_a_year() -> None:
         # a preposition right before the date outweighs the verbs around it
         ("The sale, which had been expected, closes by February.", "2024-02"),
         ("The index is up 5% since Thursday.", "2023-08-31"),
+        # "planned to" looks ahead; "planned" alone is a participle like any other
+        ("She set aside plans on Friday for a hastily planned trip.", "2023-09-01"),
+        ("The team planned to leave on Friday.", "2023-09-08"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
