@@ -214,6 +214,8 @@ def test_months_before_a_death_in_a_year() -> None:
         # "planned to" looks ahead; "planned" alone is a participle like any other
         ("She set aside plans on Friday for a hastily planned trip.", "2023-09-01"),
         ("The team planned to leave on Friday.", "2023-09-08"),
+        # an abbreviation's stop does not end the sentence the cue is in
+        ("He will visit Mr. Kim on Monday.", "2023-09-11"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:

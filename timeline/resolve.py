@@ -65,7 +65,11 @@ _WINDOW = 160  # characters either side of a mention searched for tense cues
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
 _WORD = re.compile(r"\w+")
 _MONTHS_SPAN = re.compile(r"P\d+M")
-_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
+# A sentence ends at a stop before a capital, but not the stop of an abbreviation: a capital
+# and up to two letters ("U.S.", "Mr.", "Ala.").
+_SENTENCE_END = re.compile(
+    r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z][a-z])\.\s+(?=[\"'“A-Z])|[!?;]\s+(?=[\"'“A-Z])|\n"
+)
 
 
 class Unresolvable(ValueError):
