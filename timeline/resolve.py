@@ -65,11 +65,11 @@ _WINDOW = 160  # characters either side of a mention searched for tense cues
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
 _WORD = re.compile(r"\w+")
 _MONTHS_SPAN = re.compile(r"P\d+M")
-# A sentence ends at a stop before a capital, but not the stop of an abbreviation: a capital
-# and up to two letters ("U.S.", "Mr.", "Ala.").
-_SENTENCE_END = re.compile(
-    r"(?<!\b[A-Z])(?<!\b[A-Z][a-z])(?<!\b[A-Z][a-z][a-z])\.\s+(?=[\"'“A-Z])|[!?;]\s+(?=[\"'“A-Z])|\n"
-)
+_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
+# The stop of an abbreviation ends no sentence: a capital and up to two letters ("U.S.",
+# "Mr.", "Ala."), checked only where a sentence seems to end (a lookbehind in the pattern
+# above would slow every search).
+_ABBREVIATION = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{0,2}\.$")
 
 
 class Unresolvable(ValueError):
@@ -711,11 +711,17 @@ def _clause(context: Context) -> tuple[str, str]:
     """The text of the sentence before and after the mention, up to a window."""
     text = context.text
     left = text[max(0, context.start - _WINDOW) : context.start]
-    ends = list(_SENTENCE_END.finditer(left))
+    ends = [m for m in _SENTENCE_END.finditer(left) if _ends_sentence(left, m)]
     left = left[ends[-1].end() :] if ends else left
     right = text[context.end : context.end + _WINDOW]
-    stop = _SENTENCE_END.search(right)
+    stop = next((m for m in _SENTENCE_END.finditer(right) if _ends_sentence(right, m)), None)
     return left, right[: stop.start()] if stop else right
+
+
+def _ends_sentence(text: str, end: re.Match[str]) -> bool:
+    """Whether a seeming sentence end is one, not the stop of an abbreviation."""
+    stop = end.start()
+    return text[stop] != "." or not _ABBREVIATION.search(text, max(0, stop - 3), stop + 1)
 
 
 def _nearest(
