@@ -208,6 +208,14 @@ def test_months_before_a_death_in_a_year() -> None:
         ("He will arrive next Tuesday.", "2023-09-12"),
         ("He arrived last Tuesday.", "2023-08-29"),
         ("The vote is on Tuesday.", "2023-09-05"),
+        # a preposition right before the date outweighs the verbs around it
+        ("The sale, which had been expected, closes by February.", "2024-02"),
+        ("The index is up 5% since Thursday.", "2023-08-31"),
+        # "planned to" looks ahead; "planned" alone is a participle like any other
+        ("She set aside plans on Friday for a hastily planned trip.", "2023-09-01"),
+        ("The team planned to leave on Friday.", "2023-09-08"),
+        # an abbreviation's stop does not end the sentence the cue is in
+        ("He will visit Mr. Kim on Monday.", "2023-09-11"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
@@ -226,11 +234,58 @@ def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
             Anchor.TEXT,
         ),
         ("He left the next day.", "2023-09-06", Anchor.PUBLISHED),
+        # a span of months or a whole year named after the quarter turns the report from it
+        (
+            "Profit fell in the third quarter. In the nine months, net rose from a year earlier.",
+            "2022",
+            Anchor.TEXT,
+        ),
+        (
+            "Third-quarter sales rose. Last year, profit fell from a year ago.",
+            "2022",
+            Anchor.PUBLISHED,
+        ),
     ],
 )
 def test_expressions_counted_from_a_date_in_the_text(text, value, anchor) -> None:
     last = resolve_text(text, TUE)[-1]
     assert (last.value.value, last.anchor) == (value, anchor)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Third-quarter profit fell; it expects a fourth-quarter loss. A year ago, it earned more.",
+        "Third-quarter profit fell; last month it cut jobs. It earned more a year ago.",
+        "Third-quarter profit fell; it sees a loss in the third quarter of 2024. A year earlier, "
+        "it earned more.",
+        "Third-quarter profit rose from a flat second quarter. A year ago, it earned more.",
+    ],
+)
+def test_a_report_is_about_the_period_over_not_a_forecast_or_a_month(text) -> None:
+    published = datetime(2023, 11, 2, 12, tzinfo=UTC)
+    assert resolve_text(text, published)[-1].value.value == "2022-Q3"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        (
+            "Third-quarter profit fell; a fourth-quarter charge looms. The latest quarter was bad.",
+            "2023-Q3",
+        ),
+        ("It expects to earn $2 a share in 2025. It forecast a gain for the full year.", "2023"),
+    ],
+)
+def test_the_period_is_the_one_reported_on_not_a_forecast(text, value) -> None:
+    published = datetime(2023, 11, 2, 12, tzinfo=UTC)
+    assert resolve_text(text, published)[-1].value.value == value
+
+
+def test_the_fourth_quarter_in_january_is_last_years() -> None:
+    published = datetime(2024, 1, 26, 12, tzinfo=UTC)
+    mention = only("Profits fell 18% in the fourth quarter.", published)
+    assert mention.value.value == "2023-Q4"
 
 
 def test_a_day_is_never_invented_from_a_month() -> None:

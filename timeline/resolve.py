@@ -42,7 +42,10 @@ _UNIT_OF_GRANULARITY = {
     Granularity.SEASON: "season", Granularity.QUARTER: "quarter", Granularity.HALF: "half",
     Granularity.YEAR: "year", Granularity.DECADE: "decade", Granularity.CENTURY: "century",
 }  # fmt: skip
+# Half of a duration unit, in the next smaller one (as it follows that unit in a value).
+_HALF = {"Y": "6M", "D": "T12H", "TH": "30M", "TM": "30S"}
 _REPORT_PERIODS = (Granularity.QUARTER, Granularity.HALF, Granularity.MONTH)
+_ENDS_REPORT = (Granularity.YEAR, Granularity.DURATION)  # the kinds of value `_ends_report` tells
 # Where year, month and day stand in an all-digit date: M/D/Y, D/M/Y, Y/M/D.
 _ORDERS = ((2, 0, 1), (2, 1, 0), (0, 1, 2))
 _SLOTS = ("Y", "W")  # filled by `near` with the anchor's year or week and their neighbours
@@ -61,7 +64,12 @@ _DATELINE_REACH = 40  # characters from the start of its line to a dateline's da
 _WINDOW = 160  # characters either side of a mention searched for tense cues
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
 _WORD = re.compile(r"\w+")
+_MONTHS_SPAN = re.compile(r"P\d+M")
 _SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
+# The stop of an abbreviation ends no sentence: a capital and up to two letters ("U.S.",
+# "Mr.", "Ala."), checked only where a sentence seems to end (a lookbehind in the pattern
+# above would slow every search).
+_ABBREVIATION = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{0,2}\.$")
 
 
 class Unresolvable(ValueError):
@@ -80,7 +88,8 @@ class Context(NamedTuple):
     language: Language
     date_order: str
     previous: TimeValue | None  # the last dated value before this candidate, if any
-    report: TimeValue | None  # the last quarter, half or month named before it, if any
+    report: TimeValue | None  # the period the text reports on there, if any (see `_reports_on`)
+    period: TimeValue | None  # the last such period, though the text has turned from it since
     start: int  # where the candidate is in the text
     end: int
     day: date  # the anchor's day, in its timezone
@@ -92,7 +101,7 @@ def context(text: str, published: datetime, language: Language, date_order: str 
     """The context of a text's first candidate (before it no date is named)."""
     tz = published.tzinfo or UTC
     midnight = published.replace(hour=0, minute=0, second=0, microsecond=0)
-    return Context(text, published, language, date_order.upper(), None, None, 0, 0,
+    return Context(text, published, language, date_order.upper(), None, None, None, 0, 0,
                    published.date(), tz, (midnight, midnight + timedelta(days=1)))  # fmt: skip
 
 
@@ -119,21 +128,53 @@ def resolve_text(
     base = context(text, published, load_language(language), date_order)
     mentions: list[Mention] = []
     previous: TimeValue | None = None
-    report: TimeValue | None = None
+    period: TimeValue | None = None
+    reporting = False  # whether the text still reports on `period`
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
     for candidate in find(text, language):
+        report = period if reporting else None
         here = Context(text, published, base.language, base.date_order, previous, report,
-                       candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
+                       period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
         resolved = resolve_candidate(candidate, here)
         if resolved is None:
             continue
         mention, baseline = resolved
         mentions.append(mention)
-        if baseline and mention.value.is_dated and mention.anchor != Anchor.TEXT:
-            previous = mention.value
-            if previous.granularity in _REPORT_PERIODS:
-                report = previous
+        value = mention.value
+        if baseline and value.is_dated and mention.anchor != Anchor.TEXT:
+            previous = value
+            if value.granularity in _REPORT_PERIODS and _reports_on(value, period, anchor_day[1]):
+                period, reporting = value, True
+        if reporting and value.granularity in _ENDS_REPORT:
+            reporting = not _ends_report(value, anchor_day[1])
     return tuple(mentions)
+
+
+def _reports_on(value: TimeValue, period: TimeValue | None, day_end: datetime) -> bool:
+    """Whether a quarter, half or month becomes the period the text reports on, in place of
+    `period`: one over by the end of the anchor's day rather than one that is not (a report
+    gives results, a coming quarter is a forecast); else not one wholly before it (a quarter
+    to compare with) nor a month named in passing in a report on a longer period."""
+    if period is None:
+        return True
+    assert value.end is not None and period.start is not None
+    if _over(value, day_end) != _over(period, day_end):
+        return _over(value, day_end)
+    if value.end <= period.start:
+        return False
+    return value.granularity != Granularity.MONTH or period.granularity == value.granularity
+
+
+def _over(value: TimeValue, day_end: datetime) -> bool:
+    return value.end is not None and value.end <= day_end
+
+
+def _ends_report(value: TimeValue, day_end: datetime) -> bool:
+    """Whether a value turns a report from its period to another: a span of months ("the
+    first nine months") or a whole year begun by the anchor's day (not a forecast's year)."""
+    if value.granularity == Granularity.YEAR:
+        return value.start is not None and value.start < day_end
+    return bool(_MONTHS_SPAN.fullmatch(value.value))
 
 
 def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, bool] | None:
@@ -254,13 +295,28 @@ def _vague(args: list[str], fields: dict[str, str], context: Context) -> Resolve
 
 
 def _duration(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    amount, unit = (_fill(a, fields) for a in args)
+    """An amount of a unit ("three years"); given a third argument, and half a unit more
+    ("2 1/2 years")."""
+    amount, unit = (_fill(a, fields) for a in args[:2])
+    half = "".join(_fill(a, fields, strict=False) for a in args[2:])
     match = _DESIGNATOR.fullmatch(unit)
     if not match:
         raise Unresolvable(f"not a duration unit: {unit!r}")
     times, clock, letter = match.groups()
     count = "X" if amount == "X" else str(int(amount) * int(times or 1))
-    return Resolved(f"P{clock}{count}{letter}", Anchor.VAGUE)
+    value = f"P{clock}{count}{letter}"
+    if half:
+        value += _half(int(times or 1), clock + letter)
+    return Resolved(value, Anchor.VAGUE)
+
+
+def _half(times: int, unit: str) -> str:
+    """Half a unit (of `times` designators), said in the next smaller designator."""
+    if times % 2 == 0:
+        raise Unresolvable("half of a unit of many designators is said in that designator")
+    if unit not in _HALF:
+        raise Unresolvable(f"no smaller unit for half a {unit}")
+    return _HALF[unit]
 
 
 def _this(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -293,6 +349,18 @@ def _past(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(latest, Anchor.PUBLISHED)
 
 
+def _begun(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A period in the anchor's year, unless it has not begun by the anchor's day and last
+    year's ended just before the new year ("the fourth quarter" in January is last year's)."""
+    parts, _ = _split_args(args, fields)
+    before, same, _after = _options("".join(parts), context.day)
+    day_start, day_end = context.anchor_day
+    if _interval(same, context)[0] < day_end:
+        return Resolved(same, Anchor.PUBLISHED)
+    recent = day_start - _interval(before, context)[1] <= _ACROSS_NEW_YEAR
+    return Resolved(before if recent else same, Anchor.PUBLISHED)
+
+
 def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The week holding a yearless date ("the week of March 6")."""
     resolved = _near(args, fields, context)
@@ -301,13 +369,17 @@ def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resol
 
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A date in the text moved by an amount, at the coarser of its precision and the
-    amount's unit ("two years later" than a day is a year), except that a report's period
-    stays one ("a year earlier" than the third quarter is that quarter a year before)."""
+    amount's unit ("two years later" than a day is a year), except that a year from the
+    period a report is about stays such a period ("a year earlier" than the third quarter is
+    that quarter a year before, whatever day was named since)."""
     base, anchor = _base(context)
-    unit = _unit(_fill(args[0], fields))
-    moved = shift(_start(base), unit, _offset(_fill(args[1], fields)))
+    unit, amount = _unit(_fill(args[0], fields)), _offset(_fill(args[1], fields))
+    if context.report is not None and unit == "year" and abs(amount) == 1:
+        base, anchor = context.report, Anchor.TEXT
+    moved = shift(_start(base), unit, amount)
     have = _UNIT_OF_GRANULARITY[base.granularity]
-    if base.granularity not in _REPORT_PERIODS and _ORDER.index(unit) > _ORDER.index(have):
+    report = base.granularity in _REPORT_PERIODS and context.report is not None
+    if not report and _ORDER.index(unit) > _ORDER.index(have):
         have = unit
     return Resolved(period_of(moved, have), anchor)
 
@@ -319,6 +391,17 @@ def _next(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     _require_precision(base, unit)
     moved = shift(_start(base), unit, _offset(_fill(args[1], fields)))
     return Resolved(period_of(moved, unit), anchor)
+
+
+def _weekday_from(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The nearest given weekday before (-1) or after (+1) the last day named in the text, or
+    the anchor's day when there is none ("the previous Friday")."""
+    sign, weekday = (_offset(_fill(arg, fields)) for arg in args)
+    base, anchor = _base(context)
+    _require_precision(base, "day")
+    day = _start(base)
+    days = (sign * (weekday - day.isoweekday())) % 7 or 7
+    return Resolved((day + timedelta(days=sign * days)).isoformat(), anchor)
 
 
 def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -354,13 +437,39 @@ def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     return Resolved(resolved.value, resolved.anchor, resolved.notes, baseline=False)
 
 
+def _period_ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The period a report is about (though the text has turned from it since), an amount of
+    years back ("the year-ago quarter"); else that many years back from the anchor."""
+    if context.period is None:
+        return _ago(["year", *args], fields, context)
+    return _ago(["year", *args], fields, context._replace(report=context.period))
+
+
+def _period_in(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The period a report is about, in the year given ("the 1988 period"), else the year;
+    given a unit, the last period of that unit reported on ("the 1988 quarter")."""
+    year, unit = int(_fill(args[0], fields)), "".join(_fill(a, fields) for a in args[1:])
+    period, last = context.report, context.period
+    if last is not None and _UNIT_OF_GRANULARITY[last.granularity] == unit:
+        period = last
+    if period is None:
+        return Resolved(f"{year:04d}", Anchor.EXPLICIT)
+    start = _start(period)
+    moved = shift(start, "year", year - start.year)
+    return Resolved(period_of(moved, _UNIT_OF_GRANULARITY[period.granularity]), Anchor.TEXT)
+
+
 def _current(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """The period of a unit last named in the text ("the quarter"), else the one holding the
-    anchor moved by an amount ("the latest quarter" before the anchor's own)."""
+    """The period of a unit the text reports on, or else last named if begun by the anchor's
+    day, not a forecast's ("the quarter", "the full year"); else the one holding the anchor
+    moved by an amount ("the latest quarter" before the anchor's own)."""
     unit = _unit(_fill(args[0], fields))
-    previous = context.previous
-    if previous is not None and _UNIT_OF_GRANULARITY.get(previous.granularity) == unit:
-        return Resolved(previous.value, Anchor.TEXT)
+    day_end = context.anchor_day[1]
+    for named in (context.report, context.previous):
+        if named is None or _UNIT_OF_GRANULARITY.get(named.granularity) != unit:
+            continue
+        if named is context.report or (named.start is not None and named.start < day_end):
+            return Resolved(named.value, Anchor.TEXT)
     return _this(args, fields, context)
 
 
@@ -415,14 +524,18 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "this": _this,
     "near": _near,
     "past": _past,
+    "begun": _begun,
     "week_of": _week_of,
     "after": _after,
     "next": _next,
     "within": _within,
+    "weekday_from": _weekday_from,
     "then": _then,
     "dateline": _dateline,
     "ago": _ago,
     "current": _current,
+    "period_in": _period_in,
+    "period_ago": _period_ago,
     "none": _none,
     "numeric": _numeric,
 }
@@ -578,13 +691,18 @@ def _tense(context: Context) -> int:
     """-1 when the sentence around the mention looks back, +1 when it looks ahead, else 0.
 
     The nearest tense cue decides; a reporting verb ("said") only when it is next to the
-    mention, for it dates the report rather than what is reported.
+    mention, for it dates the report rather than what is reported; before that, a
+    preposition right before the mention ("since", "by").
     """
     left, right = _clause(context)
     tables = context.language.tables
     reporting = _nearest(tables["report"], left, "")  # "said Monday", not "Monday, he said"
     if reporting and reporting[0] <= _REPORT_REACH:
         return -1
+    words = left.rsplit(maxsplit=1)
+    lead = tables["lead"].lookup(words[-1]) if words else None
+    if lead is not None:
+        return _offset(lead)
     cue = _nearest(tables["tense"], left, right, ignore=tables["report"])
     return _offset(cue[1]) if cue else 0
 
@@ -593,11 +711,17 @@ def _clause(context: Context) -> tuple[str, str]:
     """The text of the sentence before and after the mention, up to a window."""
     text = context.text
     left = text[max(0, context.start - _WINDOW) : context.start]
-    ends = list(_SENTENCE_END.finditer(left))
+    ends = [m for m in _SENTENCE_END.finditer(left) if _ends_sentence(left, m)]
     left = left[ends[-1].end() :] if ends else left
     right = text[context.end : context.end + _WINDOW]
-    stop = _SENTENCE_END.search(right)
+    stop = next((m for m in _SENTENCE_END.finditer(right) if _ends_sentence(right, m)), None)
     return left, right[: stop.start()] if stop else right
+
+
+def _ends_sentence(text: str, end: re.Match[str]) -> bool:
+    """Whether a seeming sentence end is one, not the stop of an abbreviation."""
+    stop = end.start()
+    return text[stop] != "." or not _ABBREVIATION.search(text, max(0, stop - 3), stop + 1)
 
 
 def _nearest(
