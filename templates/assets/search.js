@@ -65,8 +65,12 @@
 
   function fold(text) { return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase(); }
 
+  /* Scripts written without spaces are cut into words by Pagefind itself: not checked. */
+  var UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
   function heads(q) {
-    return fold(q).split(SPLIT).filter(Boolean).map(function (w) {
+    var words = fold(q).split(SPLIT).filter(function (w) { return w && !UNSPACED.test(w); });
+    return words.map(function (w) {
       return w.slice(0, Math.min(w.length, Math.max(3, Math.ceil(w.length / 2))));
     });
   }
