@@ -2,11 +2,12 @@
 
 Pagefind (the `pagefind[bin]` package ships its binary; no network needed) reads HTML and writes
 a static, chunked index that the browser loads piece by piece. It has no incremental mode, so a
-large site is indexed in shards of about `SHARD_PAGES` pages that one edit rarely touches: pages
-are grouped by the keys the renderer gives them (the publish month, then the id, of the article
-a page comes from), a group too big for one shard is split by its next key, groups too small to
-stand alone are pooled, and a pool is split by a stable hash of the keys left, so the pages of
-one article stay together. A site of at most `SHARD_PAGES` searchable pages is one shard.
+large site is indexed in shards of about `SHARD_PAGES` pages that one edit rarely touches (bigger
+ones on a site that would otherwise need over about `MAX_SHARDS`): pages are grouped by the keys the
+renderer gives them (the publish month, then the id, of the article a page comes from), a group too
+big for one shard is split by its next key, groups too small to stand alone are pooled, and a pool
+is split by a stable hash of the keys left, so the pages of one article stay together. A site
+of at most `SHARD_PAGES` searchable pages is one shard.
 
 Pagefind is fed a search document per page, not the page itself: the element marked
 `data-pagefind-body`, without what Pagefind would ignore anyway (`data-pagefind-ignore`), the
@@ -50,6 +51,9 @@ from timeline.write import SiteFiles
 FOLDER = "pagefind"
 MANIFEST = f"{FOLDER}/shards.json"
 SHARD_PAGES = 200  # searchable pages in one shard, about: ~0.2 s of Pagefind
+# Shards a search page merges, about, at most: past SHARD_PAGES * MAX_SHARDS searchable pages
+# (some 15,000 articles) shards grow instead, so the browser's requests per query stay bounded.
+MAX_SHARDS = 128
 TIMEOUT = 600  # seconds for one shard
 FORMAT = b"timeline-search-2"  # the cache entries' format (the code is hashed in too)
 CACHE_FOLDER = "search"
@@ -112,7 +116,8 @@ def search_index(
     if binary is None:
         return {}
     keys = {p: tuple((groups or {}).get(p, ())) for p in pages}
-    shards = [Shard(n, ps) for n, ps in plan_shards(keys, SHARD_PAGES).items()]
+    limit = max(SHARD_PAGES, -(-len(keys) // MAX_SHARDS))
+    shards = [Shard(n, ps) for n, ps in plan_shards(keys, limit).items()]
     indexer = _Indexer(binary, language, pages, cache_dir)
     bundles = indexer.bundles(shards)
     runtime = indexer.runtime(shards[0])
