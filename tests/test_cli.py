@@ -97,6 +97,26 @@ def test_clean_removes_what_earlier_builds_left(project):
     assert (project / "site" / "index.html").is_file()
 
 
+def test_no_cache_makes_the_same_site_without_touching_the_cache(project):
+    assert invoke("build").exit_code == 0
+    cache = project / ".timeline-cache"
+    assert cache.is_dir(), "a normal build keeps its results beside the output"
+    before = {p: p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file()}
+    site = {
+        p.relative_to(project): p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()
+    }
+    result = invoke("build", "--no-cache", "--out", "fresh")
+    assert result.exit_code == 0, result.output
+    after = {p: p.stat().st_mtime_ns for p in cache.rglob("*") if p.is_file()}
+    assert after == before, "--no-cache left the cache as it was"
+    fresh = {
+        p.relative_to(project / "fresh"): p.read_bytes()
+        for p in (project / "fresh").rglob("*")
+        if p.is_file()
+    }
+    assert {p.relative_to("site"): b for p, b in site.items()} == fresh
+
+
 @pytest.mark.parametrize(
     ("args", "env", "code", "message"),
     [

@@ -148,6 +148,14 @@ def build(
         str | None,
         typer.Option(help="Address of the Dask scheduler, e.g. tcp://10.0.0.5:8786."),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Make everything anew, reusing nothing from .timeline-cache/ beside the "
+            "output (the site is the same; only slower).",
+        ),
+    ] = False,
 ) -> None:
     """Build the timeline site from the folder of articles.
 
@@ -170,6 +178,7 @@ def build(
                 progress=progress,
                 executor=executor,
                 scheduler=scheduler,
+                cache=not no_cache,
             )
             report = run_build(config)
         _report(report.problems, report.summary(), quiet)
