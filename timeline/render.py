@@ -181,6 +181,7 @@ class _Site:
         intro = render_markdown(self.options.description)
         common: dict[str, Any] = {"years": years, "intro": intro, "prev": None, "next": None}
         if self.plan.split:
+            common["period_sizes"] = period_sizes(self.plan.pages)
             yield (
                 "index.html",
                 None,
@@ -530,6 +531,15 @@ def _day_filter(when: datetime) -> str:
 
 
 # --- article text ----------------------------------------------------------------------------
+
+
+def period_sizes(pages: Iterable[Page]) -> dict[str, int]:
+    """How many entries each period holds, over all its pages (for the index of a split site)."""
+    sizes: dict[str, int] = {}
+    for page in pages:
+        for s in page.sections:
+            sizes[s.id] = sizes.get(s.id, 0) + len(s.entries)
+    return sizes
 
 
 def highlight(
