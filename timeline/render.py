@@ -377,7 +377,7 @@ class _Keys:
         }
         self.notes, self.title = site.raw_notes, t.title
         self.sourced_of: dict[str, bytes] = {}
-        # What sources.html shows of each article (its body, which an edit changes, not).
+        # What sources.html shows of each article: not its body, which most edits change.
         self.listing = digest(
             [(a.id, a.title, a.source, a.published, len(a.dropped)) for a in t.articles]
         )
