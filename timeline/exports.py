@@ -77,15 +77,21 @@ def json_item(data: Any) -> str:
 def json_document(head: Mapping[str, Any], lists: Mapping[str, Sequence[str]]) -> str:
     """`json.dumps(head | lists, ensure_ascii=False, indent=1)` (plus a newline), the lists
     given as their `json_item`s."""
-    fields = [
+    parts = [
         f" {json.dumps(k, ensure_ascii=False)}: "
         + json.dumps(v, ensure_ascii=False, indent=1).replace("\n", "\n ")
+        + ",\n"
         for k, v in head.items()
     ]
     for name, items in lists.items():
-        body = "[\n" + ",\n".join(items) + "\n ]" if items else "[]"
-        fields.append(f" {json.dumps(name, ensure_ascii=False)}: {body}")
-    return "{\n" + ",\n".join(fields) + "\n}\n"
+        parts.append(f" {json.dumps(name, ensure_ascii=False)}: ")
+        if items:
+            parts += ("[\n", ",\n".join(items), "\n ]")
+        else:
+            parts.append("[]")
+        parts.append(",\n")
+    parts[-1] = "\n}\n"
+    return "{\n" + "".join(parts)
 
 
 def _article_json(a: Article) -> dict[str, Any]:

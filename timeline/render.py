@@ -178,6 +178,7 @@ class _Site:
         intro = render_markdown(self.options.description)
         common: dict[str, Any] = {"years": years, "intro": intro, "prev": None, "next": None}
         if self.plan.split:
+            common["period_sizes"] = period_sizes(self.plan.pages)
             yield (
                 "index.html",
                 None,
@@ -373,7 +374,7 @@ class _Keys:
         }
         self.notes, self.title = site.raw_notes, t.title
         self.sourced_of: dict[str, bytes] = {}
-        # What sources.html shows of each article (its body, which an edit changes, not).
+        # What sources.html shows of each article: not its body, which most edits change.
         self.listing = digest(
             [(a.id, a.title, a.source, a.published, len(a.dropped)) for a in t.articles]
         )
@@ -527,6 +528,15 @@ def _day_filter(when: datetime) -> str:
 
 
 # --- article text ----------------------------------------------------------------------------
+
+
+def period_sizes(pages: Iterable[Page]) -> dict[str, int]:
+    """How many entries each period holds, over all its pages (for the index of a split site)."""
+    sizes: dict[str, int] = {}
+    for page in pages:
+        for s in page.sections:
+            sizes[s.id] = sizes.get(s.id, 0) + len(s.entries)
+    return sizes
 
 
 def highlight(

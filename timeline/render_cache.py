@@ -157,7 +157,13 @@ def _open(path: Path) -> sqlite3.Connection | None:
             for statement in _SCHEMA:
                 db.execute(statement)
             return db
+        except sqlite3.OperationalError:  # locked, read-only: no cache for this build
+            db.close()
+            return None
         except sqlite3.DatabaseError:  # not a cache file: start a new one
             db.close()
-            path.unlink(missing_ok=True)
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                return None
     return None

@@ -217,7 +217,8 @@ def read_manifest(site: Path) -> set[str]:
         text = (site / MANIFEST).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return set()
-    return {line for line in text.splitlines() if line and not line.startswith("#")}
+    listed = text.split(_RECORDS_HEADER, 1)[0]
+    return {line for line in listed.splitlines() if line and not line.startswith("#")}
 
 
 def recover(out: Path) -> None:
@@ -363,7 +364,7 @@ def _linked(old: Path, target: Path, data: bytes) -> bool:
 
 def _own_dot_entries(site: Path) -> list[Path]:
     """Top-level dot entries of `site` that its builds did not write (`.git`, `.well-known`)."""
-    written = {rel.split("/", 1)[0] for rel in read_manifest(site)} | {MANIFEST}
+    written = {rel.split("/", 1)[0] for rel in read_manifest(site) if rel[0] == "."} | {MANIFEST}
     return [e for e in sorted(site.iterdir()) if e.name.startswith(".") and e.name not in written]
 
 
