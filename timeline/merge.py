@@ -361,13 +361,20 @@ def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
     alphabetical = np.empty(len(first), dtype=np.int64)
     alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
     rows = np.repeat(np.arange(size, dtype=np.int64), [len(d) for d in documents])
-    codes, counts = np.unique(rows * len(first) + [first[w] for w in tokens], return_counts=True)
+    codes, counts = _counted(rows * len(first) + [first[w] for w in tokens])
     row, word = np.divmod(codes, len(first))
     columns = alphabetical[word]
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
     data = counts.astype(np.float64) * _idf(columns, size, len(first))[columns]
     _normalise(data, indptr)
     return csr_matrix((data, columns.astype(np.int32), indptr), shape=(size, len(first)))
+
+
+def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and how often each occurs (`np.unique` hashes, slowly)."""
+    ordered = np.sort(values)
+    first = np.flatnonzero(np.r_[len(ordered) > 0, ordered[1:] != ordered[:-1]])
+    return ordered[first], np.diff(np.r_[first, len(ordered)])
 
 
 def _idf(columns: np.ndarray, size: int, width: int) -> np.ndarray:
@@ -606,13 +613,14 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
                 for period in (found[0] - 1, *found, found[-1] + 1):
                     sources[(lvl, period)].append(index)
     words = _blocking_words(clause)
+    transposed = csr_matrix(words.T)
     cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
     codes = _Codes()
     for (lvl, period), found in sources.items():
         if (lvl, period) in targets:
             pool = np.asarray(targets[(lvl, period)])
-            for part in _parts(np.unique(found), cost):
-                codes.add(_sharing(words, part, pool, minimum=1 + lvl))
+            for part in _parts(np.array(sorted(set(found))), cost):
+                codes.add(_sharing(words, transposed, part, pool, minimum=1 + lvl))
     return codes.unique()
 
 
@@ -620,7 +628,7 @@ def _parts(sources: np.ndarray, cost: np.ndarray) -> list[np.ndarray]:
     """Sources in slices whose products with the targets hold at most `_PRODUCT` values."""
     total = np.cumsum(cost[sources])
     cuts = np.searchsorted(total, np.arange(_PRODUCT, total[-1], _PRODUCT), side="right")
-    return [part for part in np.split(sources, np.unique(cuts)) if len(part)]
+    return [part for part in np.split(sources, cuts) if len(part)]
 
 
 class _Codes:
@@ -640,7 +648,7 @@ class _Codes:
     def unique(self) -> np.ndarray:
         """Every code added, sorted, each once."""
         if self._pending:
-            self._unique = np.unique(np.concatenate([self._unique, *self._pending]))
+            self._unique, _ = _counted(np.concatenate([self._unique, *self._pending]))
             self._pending, self._count = [], 0
         return self._unique
 
@@ -656,14 +664,19 @@ def _blocking_words(clause: csr_matrix) -> csr_matrix:
 
 
 def _sharing(
-    words: csr_matrix, sources: np.ndarray, targets: np.ndarray, *, minimum: int
+    words: csr_matrix,
+    transposed: csr_matrix,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    *,
+    minimum: int,
 ) -> np.ndarray:
     """Pairs of a source and a target sharing `minimum` words, coded i * n + j with i < j."""
     size = words.shape[0]
     if len(targets) * 4 > size:  # most events: compare with all and keep the targets
         wanted = np.zeros(size, dtype=bool)
         wanted[targets] = True
-        shared = (words[sources] @ words.T).tocoo()
+        shared = (words[sources] @ transposed).tocoo()
         columns = np.arange(size)
     else:
         wanted = None
