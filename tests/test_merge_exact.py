@@ -108,6 +108,78 @@ def test_tfidf_is_scikit_learns_to_the_bit(seed: int) -> None:
     assert ours.data.tobytes() == theirs.data.tobytes()
 
 
+def scipy_cosines(matrix: csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Dot products as merge first computed them: scipy over slices of `_CHUNK` pairs."""
+    parts = [np.zeros(0)]
+    for n in range(0, len(left), merge._CHUNK):
+        some, other = matrix[left[n : n + merge._CHUNK]], matrix[right[n : n + merge._CHUNK]]
+        parts.append(np.asarray(some.multiply(other).sum(axis=1), dtype=np.float64).ravel())
+    return np.concatenate(parts)
+
+
+def scipy_similarities(space: TextSpace, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    clause = scipy_cosines(space.clause, left, right)
+    window = scipy_cosines(space.window, left, right)
+    mixed = merge.CLAUSE_WEIGHT * clause + (1 - merge.CLAUSE_WEIGHT) * window
+    return np.where(space.articles[left] != space.articles[right], mixed, clause)
+
+
+def documents_in_order(rng: random.Random, swapped: bool) -> list[tuple[str, ...]]:
+    """Documents whose words are stored in column order, but for the rows holding a swapped
+    pair of words when `swapped`: rows then differ in the order scipy sums them."""
+    vocabulary = [f"w{n:02d}" for n in range(30)]
+    first = list(vocabulary)
+    if swapped:
+        first[3], first[4] = first[4], first[3]
+    documents = [tuple(first)]
+    for _ in range(60):
+        documents.append(tuple(rng.choices(vocabulary, k=rng.randrange(1, 25))))
+    return documents
+
+
+@pytest.mark.parametrize(
+    ("kind", "chunk", "batch"),
+    [
+        ("random", 7, 3),
+        ("in_order", 7, 3),
+        ("swapped", 9, 2),
+        ("swapped", 100_000, 10_000),
+    ],
+)
+def test_cosines_sum_as_scipy_did_slice_by_slice(
+    monkeypatch: pytest.MonkeyPatch, kind: str, chunk: int, batch: int
+) -> None:
+    rng = random.Random(len(kind) + chunk)
+    documents = (
+        random_documents(rng) + random_documents(rng)
+        if kind == "random"
+        else documents_in_order(rng, kind == "swapped")
+    )
+    matrix = merge._vectors(documents)
+    rows_sorted = merge.sorted_rows(matrix)
+    assert rows_sorted.any() if kind != "random" else True
+    monkeypatch.setattr(merge, "_CHUNK", chunk)
+    monkeypatch.setattr(merge, "_BATCH", batch)
+    left = np.array([rng.randrange(len(documents)) for _ in range(400)], dtype=np.int64)
+    right = np.array([rng.randrange(len(documents)) for _ in range(400)], dtype=np.int64)
+    ours = merge._cosines(matrix, left, right, rows_sorted)
+    assert ours.tobytes() == scipy_cosines(matrix, left, right).tobytes()
+
+
+def test_sums_in_column_order_and_in_stored_order_differ_somewhere() -> None:
+    """What the test above guards against: the order of a sum changes its last digits."""
+    rng = random.Random(11)
+    matrix = merge._vectors(documents_in_order(rng, swapped=True))
+    rows_sorted = merge.sorted_rows(matrix)
+    left = np.array([rng.randrange(61) for _ in range(3_000)], dtype=np.int64)
+    right = np.array([rng.randrange(61) for _ in range(3_000)], dtype=np.int64)
+    both = rows_sorted[left] & rows_sorted[right]
+    forward = merge._products(matrix, left[both], right[both], rows_sorted, in_order=True)
+    backward = merge._products(matrix, left[both], right[both], rows_sorted, in_order=False)
+    assert np.any(forward != backward)
+    assert np.allclose(forward, backward)
+
+
 @pytest.fixture(scope="module")
 def seed_story() -> tuple[list[Event], dict[str, Article]]:
     if not SEEDS.is_dir():
@@ -140,8 +212,8 @@ def test_one_article_check_scores_as_scipy_does_per_check(
         chosen = rng.sample(range(len(left)), rng.randrange(1, min(6, len(left)) + 1))
         pairs = [(int(left[n]), int(right[n])) for n in chosen]
         pairs = [(y, x) if rng.random() < 0.5 else (x, y) for x, y in pairs]
-        xs, ys = zip(*pairs, strict=True)
-        scores = space.similarities(list(xs), list(ys))
+        xs, ys = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
+        scores = scipy_similarities(space, xs, ys)
         assert one.any_unlike(pairs) == bool(np.any(scores < merge.ONE_ACCOUNT_THRESHOLD))
 
 
@@ -170,7 +242,7 @@ def scored_at_once(events: list[Event], space: TextSpace) -> tuple[merge.Links, 
     threshold = threshold + merge.LEVEL_STEP * np.abs(calendar.level[left] - calendar.level[right])
 
     def scored(i: np.ndarray, j: np.ndarray, limit: float | np.ndarray) -> merge.Links:
-        scores = space.similarities(i, j)
+        scores = scipy_similarities(space, i, j)
         keep = scores >= limit
         score, i, j = scores[keep], i[keep], j[keep]
         order = np.lexsort((j, i, -score))

@@ -73,7 +73,8 @@ OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
 _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
-_CHUNK = 100_000  # pairs scored at once
+_CHUNK = 100_000  # pairs scored at once (as far as the sums go: see `_cosines`)
+_BATCH = 10_000  # pairs multiplied at once
 _PRODUCT = 4_000_000  # word matches counted at once when blocking
 
 # Importance of a date's precision, from a clock time down to a year.
@@ -321,12 +322,14 @@ class TextSpace:
         self.articles = np.array(found, dtype=np.int64)
         self.clause = _vectors([p.clause for p in profiles])
         self.window = _vectors([p.window for p in profiles])
+        self.clause_sorted = sorted_rows(self.clause)
+        self.window_sorted = sorted_rows(self.window)
 
     def similarities(self, left: Rows, right: Rows) -> np.ndarray:
         """Similarity of each pair (left[n], right[n]), from 0 to 1."""
         left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-        clause = _cosines(self.clause, left, right)
-        window = _cosines(self.window, left, right)
+        clause = _cosines(self.clause, left, right, self.clause_sorted)
+        window = _cosines(self.window, left, right, self.window_sorted)
         apart = self.articles[left] != self.articles[right]
         mixed = CLAUSE_WEIGHT * clause + (1 - CLAUSE_WEIGHT) * window
         return np.where(apart, mixed, clause)
@@ -405,13 +408,47 @@ def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
     return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
 
 
-def _cosines(matrix: csr_matrix, left: Rows, right: Rows) -> np.ndarray:
-    left_rows, right_rows = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-    parts = [
-        _row_products(matrix[left_rows[n : n + _CHUNK]], matrix[right_rows[n : n + _CHUNK]])
-        for n in range(0, len(left_rows), _CHUNK)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0)
+def _cosines(
+    matrix: csr_matrix, left: np.ndarray, right: np.ndarray, rows_sorted: np.ndarray
+) -> np.ndarray:
+    """The dot products of rows left[n] and right[n], as scipy gives them `_CHUNK` at a time.
+
+    scipy sums a row's products in column order when every row it multiplies at once holds
+    its words in column order, and in the reverse of their stored order otherwise, and the
+    last digits of a sum can differ between the two. Each slice of `_CHUNK` pairs is scored
+    in smaller batches (less memory at once), each made to sum as its whole slice would.
+    """
+    parts = [np.zeros(0)]
+    for n in range(0, len(left), _CHUNK):
+        some, other = left[n : n + _CHUNK], right[n : n + _CHUNK]
+        in_order = bool(rows_sorted[some].all() and rows_sorted[other].all())
+        parts.append(_products(matrix, some, other, rows_sorted, in_order=in_order))
+    return np.concatenate(parts)
+
+
+def _products(
+    matrix: csr_matrix,
+    left: np.ndarray,
+    right: np.ndarray,
+    rows_sorted: np.ndarray,
+    *,
+    in_order: bool,
+) -> np.ndarray:
+    """Row dot products summed in column order (`in_order`) or else in reverse stored order.
+
+    A batch of rows all in column order is summed in reverse stored order by multiplying one
+    row out of order along with it; when no row is out of order, all sums are in column order.
+    """
+    spare = np.flatnonzero(~rows_sorted)[:1]
+    parts = [np.zeros(0)]
+    for n in range(0, len(left), _BATCH):
+        some, other = left[n : n + _BATCH], right[n : n + _BATCH]
+        if in_order or not len(spare) or not (rows_sorted[some].all() and rows_sorted[other].all()):
+            parts.append(_row_products(matrix[some], matrix[other]))
+        else:
+            scores = _row_products(matrix[np.r_[some, spare]], matrix[np.r_[other, spare]])
+            parts.append(scores[:-1])
+    return np.concatenate(parts)
 
 
 def sorted_rows(matrix: csr_matrix) -> np.ndarray:
@@ -439,12 +476,12 @@ class _OneArticle:
     def __init__(self, space: TextSpace, threshold: float) -> None:
         left, right = space.article_pairs()
         self._size = max(len(space.articles), 1)
-        rows_sorted = sorted_rows(space.clause)
+        rows_sorted = space.clause_sorted
         self._sorted: list[bool] = rows_sorted.tolist()
-        scores = _cosines_unsorted(space.clause, left, right, rows_sorted)
+        scores = _products(space.clause, left, right, rows_sorted, in_order=False)
         self._unlike = self._codes(left, right, scores < threshold)
         both = rows_sorted[left] & rows_sorted[right]
-        scores = _cosines(space.clause, left[both], right[both])  # every row sorted
+        scores = _products(space.clause, left[both], right[both], rows_sorted, in_order=True)
         self._unlike_sorted = self._codes(left[both], right[both], scores < threshold)
 
     def _codes(self, left: np.ndarray, right: np.ndarray, keep: np.ndarray) -> set[int]:
@@ -457,22 +494,6 @@ class _OneArticle:
         unlike = self._unlike_sorted if in_order else self._unlike
         size = self._size
         return any((x * size + y if x < y else y * size + x) in unlike for x, y in pairs)
-
-
-def _cosines_unsorted(
-    matrix: csr_matrix, left: np.ndarray, right: np.ndarray, rows_sorted: np.ndarray
-) -> np.ndarray:
-    """Cosines as scipy gives them when some row of the product is out of column order."""
-    unsorted = np.flatnonzero(~rows_sorted)
-    if not len(unsorted):
-        return _cosines(matrix, left, right)
-    spare = unsorted[:1]
-    parts = []
-    for n in range(0, len(left), _CHUNK - 1):
-        some, other = left[n : n + _CHUNK - 1], right[n : n + _CHUNK - 1]
-        scores = _cosines(matrix, np.r_[some, spare], np.r_[other, spare])
-        parts.append(scores[:-1])
-    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 # -- blocking ---------------------------------------------------------------------------------
