@@ -915,8 +915,8 @@ def make_entry(
     `events.title_rank`; the most typical breaks ties) and its text the most informative of
     them (`informative`).
     """
-    ordered = sorted(_agreeing(events, groups), key=lambda g: _vote_order(_vote(events, g)))
-    votes = [_vote(events, g) for g in ordered]
+    voted = _voted(events, _agreeing(events, groups))
+    ordered, votes = [group for _, group in voted], [vote for vote, _ in voted]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
     value = votes[winner].value
     dated = [i for i in ordered[winner] if events[i].value == value] or ordered[winner]
@@ -977,8 +977,7 @@ def informative(
 
 def _content(event: Event, articles: dict[str, Article]) -> set[str]:
     stop = stopwords(_language(event, articles))
-    folded = (token.casefold() for token in _tokens(event.sentence))
-    return {w for w in folded if w not in stop and len(w) > 1}
+    return {w for w in _casefolded(_tokens(event.sentence)) if len(w) > 1 and w not in stop}
 
 
 def _language(event: Event, articles: dict[str, Article]) -> str:
@@ -993,8 +992,8 @@ def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int
     dates agree ("2009-05-21" and "2009-05-21T17:11") they are one side, not two.
     """
     pooled: list[tuple[Span, list[int]]] = []
-    for group in sorted(groups, key=lambda g: _vote_order(_vote(events, g))):
-        span = _span(_vote(events, group).value)
+    for vote, group in _voted(events, groups):
+        span = _span(vote.value)
         for n, (shared, members) in enumerate(pooled):
             start, end = max(shared[0], span[0]), min(shared[1], span[1])
             if start < end:
@@ -1003,6 +1002,12 @@ def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int
         else:
             pooled.append((span, list(group)))
     return [members for _, members in pooled]
+
+
+def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
+    """Each group with its vote, in the order of the votes."""
+    voted = [(_vote(events, group), group) for group in groups]
+    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
 
 
 def _vote(events: Sequence[Event], group: list[int]) -> DateVote:
