@@ -16,11 +16,17 @@ sentence that tells two happenings does not chain them), and two groups never jo
 article tells an event of each in sentences that are not alike: that article itself tells two
 happenings, and a source does not disagree with itself about a date.
 
-Text similarity is the cosine of TF-IDF vectors (scikit-learn) over two views of an event: its
-clause, where names (capitalised words and acronyms) count twice as much as other words, and
-the words around it in the article, which tell who "he" is and what "the talks" were. Rare
-words weigh more than common ones by construction. Word lists live in
-`resources/<language>/merge/*.txt`.
+Text similarity is the cosine of TF-IDF vectors (scikit-learn's `TfidfVectorizer` defaults,
+computed here with numpy to the same bits) over two views of an event: its clause, where names
+(capitalised words and acronyms) count twice as much as other words, and the words around it
+in the article, which tell who "he" is and what "the talks" were. Rare words weigh more than
+common ones by construction. Word lists live in `resources/<language>/merge/*.txt`.
+
+Merge runs in full on every build, so it keeps its work and memory small: each article is read
+once, only around its events; candidate pairs are kept as one sorted array of codes and scored
+slice by slice, keeping only the pairs alike enough; the pairs of events of one article are
+scored once, up front, for every one-article check. Every float is the one the plain
+computation gives (see `_cosines`), so the entries do not depend on these shortcuts.
 """
 
 from __future__ import annotations
