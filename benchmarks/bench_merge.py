@@ -10,7 +10,9 @@ words, so that different events share words just as real reports of one story do
 The baseline is the same merge with blocking turned off (every pair of events is scored); it is
 run on the smallest sizes only, since it grows with the square of the input. Times are CPU
 seconds (wall time wanders on a shared machine), small sizes the best of three runs; the
-candidate pairs per event show, without any clock, that the work grows linearly.
+candidate pairs per event show, without any clock, that the work grows linearly. The peak is
+the most memory merge held at once (tracemalloc, numpy's arrays included), from one more run
+that is not timed, since tracing slows it down.
 
     .venv/bin/python benchmarks/bench_merge.py            # full table
     .venv/bin/python benchmarks/bench_merge.py --quick    # 400 and 1,000 articles only
@@ -22,6 +24,7 @@ import os
 import random
 import sys
 import time
+import tracemalloc
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -130,10 +133,20 @@ def _events(article_id: str, told: list[tuple[str, TimeValue]]) -> Iterator[Even
         offset += len(sentence) + 2
 
 
-def all_pairs(events: Sequence[Event], clause: object) -> tuple[np.ndarray, np.ndarray]:
+def all_pairs(events: Sequence[Event], clause: object) -> np.ndarray:
     """The naive baseline's candidates: every pair of events, whatever their dates and words."""
     left, right = np.triu_indices(len(events), k=1)
-    return left.astype(np.int64), right.astype(np.int64)
+    return left.astype(np.int64) * len(events) + right
+
+
+def peak_mib(events: Sequence[Event], articles: Sequence[Article]) -> float:
+    """The most memory one merge holds at once, in MiB."""
+    tracemalloc.start()
+    try:
+        merge.merge_events(events, articles)
+        return tracemalloc.get_traced_memory()[1] / 2**20
+    finally:
+        tracemalloc.stop()
 
 
 def timed(run: Callable[[], merge.MergeResult]) -> tuple[float, merge.MergeResult]:
@@ -158,7 +171,7 @@ def measure(n_articles: int, *, naive: bool = False, repeats: int = 1) -> tuple[
     runs = []
     for _ in range(repeats):
         if naive:
-            with mock.patch.object(merge, "blocked_pairs", all_pairs):
+            with mock.patch.object(merge, "candidate_codes", all_pairs):
                 runs.append(timed(lambda: merge.merge_events(events, articles)))
         else:
             runs.append(timed(lambda: merge.merge_events(events, articles)))
@@ -169,7 +182,7 @@ def measure(n_articles: int, *, naive: bool = False, repeats: int = 1) -> tuple[
 def main(argv: list[str]) -> None:
     sizes = SIZES[:2] if "--quick" in argv else SIZES
     header = f"{'articles':>8} {'events':>7} {'entries':>7} {'pairs/event':>11}"
-    print(f"{header} {'blocked s':>9} {'µs/event':>8}")
+    print(f"{header} {'blocked s':>9} {'µs/event':>8} {'peak MiB':>8}")
     blocked: dict[int, float] = {}
     print(
         f"(best of {REPEATS} runs up to {REPEAT_UP_TO:,} articles; load {os.getloadavg()[0]:.1f})"
@@ -178,8 +191,9 @@ def main(argv: list[str]) -> None:
         events, entries, seconds = measure(n, repeats=REPEATS if n <= REPEAT_UP_TO else 1)
         blocked[n] = seconds
         pairs = candidates_per_event(*corpus(n))
+        peak = peak_mib(*corpus(n))
         row = f"{n:>8} {events:>7} {entries:>7} {pairs:>11.1f}"
-        print(f"{row} {seconds:>9.2f} {1e6 * seconds / events:>8.1f}")
+        print(f"{row} {seconds:>9.2f} {1e6 * seconds / events:>8.1f} {peak:>8.0f}")
     first, last = sizes[0], sizes[-1]
     growth = blocked[last] / blocked[first]
     print(

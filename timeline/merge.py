@@ -16,11 +16,17 @@ sentence that tells two happenings does not chain them), and two groups never jo
 article tells an event of each in sentences that are not alike: that article itself tells two
 happenings, and a source does not disagree with itself about a date.
 
-Text similarity is the cosine of TF-IDF vectors (scikit-learn) over two views of an event: its
-clause, where names (capitalised words and acronyms) count twice as much as other words, and
-the words around it in the article, which tell who "he" is and what "the talks" were. Rare
-words weigh more than common ones by construction. Word lists live in
-`resources/<language>/merge/*.txt`.
+Text similarity is the cosine of TF-IDF vectors (scikit-learn's `TfidfVectorizer` defaults,
+computed here with numpy to the same bits) over two views of an event: its clause, where names
+(capitalised words and acronyms) count twice as much as other words, and the words around it
+in the article, which tell who "he" is and what "the talks" were. Rare words weigh more than
+common ones by construction. Word lists live in `resources/<language>/merge/*.txt`.
+
+Merge runs in full on every build, so it keeps its work and memory small: each article is read
+once, only around its events; candidate pairs are kept as one sorted array of codes and scored
+slice by slice, keeping only the pairs alike enough; the pairs of events of one article are
+scored once, up front, for every one-article check. Every float is the one the plain
+computation gives (see `_cosines`), so the entries do not depend on these shortcuts.
 """
 
 from __future__ import annotations
@@ -73,7 +79,8 @@ OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
 _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
-_CHUNK = 100_000  # pairs scored at once
+_CHUNK = 100_000  # pairs scored at once (as far as the sums go: see `_cosines`)
+_BATCH = 10_000  # pairs multiplied at once
 _PRODUCT = 4_000_000  # word matches counted at once when blocking
 
 # Importance of a date's precision, from a clock time down to a year.
@@ -321,12 +328,14 @@ class TextSpace:
         self.articles = np.array(found, dtype=np.int64)
         self.clause = _vectors([p.clause for p in profiles])
         self.window = _vectors([p.window for p in profiles])
+        self.clause_sorted = sorted_rows(self.clause)
+        self.window_sorted = sorted_rows(self.window)
 
     def similarities(self, left: Rows, right: Rows) -> np.ndarray:
         """Similarity of each pair (left[n], right[n]), from 0 to 1."""
         left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-        clause = _cosines(self.clause, left, right)
-        window = _cosines(self.window, left, right)
+        clause = _cosines(self.clause, left, right, self.clause_sorted)
+        window = _cosines(self.window, left, right, self.window_sorted)
         apart = self.articles[left] != self.articles[right]
         mixed = CLAUSE_WEIGHT * clause + (1 - CLAUSE_WEIGHT) * window
         return np.where(apart, mixed, clause)
@@ -361,13 +370,20 @@ def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
     alphabetical = np.empty(len(first), dtype=np.int64)
     alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
     rows = np.repeat(np.arange(size, dtype=np.int64), [len(d) for d in documents])
-    codes, counts = np.unique(rows * len(first) + [first[w] for w in tokens], return_counts=True)
+    codes, counts = _counted(rows * len(first) + [first[w] for w in tokens])
     row, word = np.divmod(codes, len(first))
     columns = alphabetical[word]
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
     data = counts.astype(np.float64) * _idf(columns, size, len(first))[columns]
     _normalise(data, indptr)
     return csr_matrix((data, columns.astype(np.int32), indptr), shape=(size, len(first)))
+
+
+def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, sorted, and how often each occurs (`np.unique` hashes, slowly)."""
+    ordered = np.sort(values)
+    first = np.flatnonzero(np.r_[len(ordered) > 0, ordered[1:] != ordered[:-1]])
+    return ordered[first], np.diff(np.r_[first, len(ordered)])
 
 
 def _idf(columns: np.ndarray, size: int, width: int) -> np.ndarray:
@@ -398,13 +414,47 @@ def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
     return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
 
 
-def _cosines(matrix: csr_matrix, left: Rows, right: Rows) -> np.ndarray:
-    left_rows, right_rows = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-    parts = [
-        _row_products(matrix[left_rows[n : n + _CHUNK]], matrix[right_rows[n : n + _CHUNK]])
-        for n in range(0, len(left_rows), _CHUNK)
-    ]
-    return np.concatenate(parts) if parts else np.zeros(0)
+def _cosines(
+    matrix: csr_matrix, left: np.ndarray, right: np.ndarray, rows_sorted: np.ndarray
+) -> np.ndarray:
+    """The dot products of rows left[n] and right[n], as scipy gives them `_CHUNK` at a time.
+
+    scipy sums a row's products in column order when every row it multiplies at once holds
+    its words in column order, and in the reverse of their stored order otherwise, and the
+    last digits of a sum can differ between the two. Each slice of `_CHUNK` pairs is scored
+    in smaller batches (less memory at once), each made to sum as its whole slice would.
+    """
+    parts = [np.zeros(0)]
+    for n in range(0, len(left), _CHUNK):
+        some, other = left[n : n + _CHUNK], right[n : n + _CHUNK]
+        in_order = bool(rows_sorted[some].all() and rows_sorted[other].all())
+        parts.append(_products(matrix, some, other, rows_sorted, in_order=in_order))
+    return np.concatenate(parts)
+
+
+def _products(
+    matrix: csr_matrix,
+    left: np.ndarray,
+    right: np.ndarray,
+    rows_sorted: np.ndarray,
+    *,
+    in_order: bool,
+) -> np.ndarray:
+    """Row dot products summed in column order (`in_order`) or else in reverse stored order.
+
+    A batch of rows all in column order is summed in reverse stored order by multiplying one
+    row out of order along with it; when no row is out of order, all sums are in column order.
+    """
+    spare = np.flatnonzero(~rows_sorted)[:1]
+    parts = [np.zeros(0)]
+    for n in range(0, len(left), _BATCH):
+        some, other = left[n : n + _BATCH], right[n : n + _BATCH]
+        if in_order or not len(spare) or not (rows_sorted[some].all() and rows_sorted[other].all()):
+            parts.append(_row_products(matrix[some], matrix[other]))
+        else:
+            scores = _row_products(matrix[np.r_[some, spare]], matrix[np.r_[other, spare]])
+            parts.append(scores[:-1])
+    return np.concatenate(parts)
 
 
 def sorted_rows(matrix: csr_matrix) -> np.ndarray:
@@ -432,12 +482,12 @@ class _OneArticle:
     def __init__(self, space: TextSpace, threshold: float) -> None:
         left, right = space.article_pairs()
         self._size = max(len(space.articles), 1)
-        rows_sorted = sorted_rows(space.clause)
+        rows_sorted = space.clause_sorted
         self._sorted: list[bool] = rows_sorted.tolist()
-        scores = _cosines_unsorted(space.clause, left, right, rows_sorted)
+        scores = _products(space.clause, left, right, rows_sorted, in_order=False)
         self._unlike = self._codes(left, right, scores < threshold)
         both = rows_sorted[left] & rows_sorted[right]
-        scores = _cosines(space.clause, left[both], right[both])  # every row sorted
+        scores = _products(space.clause, left[both], right[both], rows_sorted, in_order=True)
         self._unlike_sorted = self._codes(left[both], right[both], scores < threshold)
 
     def _codes(self, left: np.ndarray, right: np.ndarray, keep: np.ndarray) -> set[int]:
@@ -450,22 +500,6 @@ class _OneArticle:
         unlike = self._unlike_sorted if in_order else self._unlike
         size = self._size
         return any((x * size + y if x < y else y * size + x) in unlike for x, y in pairs)
-
-
-def _cosines_unsorted(
-    matrix: csr_matrix, left: np.ndarray, right: np.ndarray, rows_sorted: np.ndarray
-) -> np.ndarray:
-    """Cosines as scipy gives them when some row of the product is out of column order."""
-    unsorted = np.flatnonzero(~rows_sorted)
-    if not len(unsorted):
-        return _cosines(matrix, left, right)
-    spare = unsorted[:1]
-    parts = []
-    for n in range(0, len(left), _CHUNK - 1):
-        some, other = left[n : n + _CHUNK - 1], right[n : n + _CHUNK - 1]
-        scores = _cosines(matrix, np.r_[some, spare], np.r_[other, spare])
-        parts.append(scores[:-1])
-    return np.concatenate(parts) if parts else np.zeros(0)
 
 
 # -- blocking ---------------------------------------------------------------------------------
@@ -606,13 +640,14 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
                 for period in (found[0] - 1, *found, found[-1] + 1):
                     sources[(lvl, period)].append(index)
     words = _blocking_words(clause)
+    transposed = csr_matrix(words.T)
     cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
     codes = _Codes()
     for (lvl, period), found in sources.items():
         if (lvl, period) in targets:
             pool = np.asarray(targets[(lvl, period)])
-            for part in _parts(np.unique(found), cost):
-                codes.add(_sharing(words, part, pool, minimum=1 + lvl))
+            for part in _parts(np.array(sorted(set(found))), cost):
+                codes.add(_sharing(words, transposed, part, pool, minimum=1 + lvl))
     return codes.unique()
 
 
@@ -620,7 +655,7 @@ def _parts(sources: np.ndarray, cost: np.ndarray) -> list[np.ndarray]:
     """Sources in slices whose products with the targets hold at most `_PRODUCT` values."""
     total = np.cumsum(cost[sources])
     cuts = np.searchsorted(total, np.arange(_PRODUCT, total[-1], _PRODUCT), side="right")
-    return [part for part in np.split(sources, np.unique(cuts)) if len(part)]
+    return [part for part in np.split(sources, cuts) if len(part)]
 
 
 class _Codes:
@@ -640,7 +675,7 @@ class _Codes:
     def unique(self) -> np.ndarray:
         """Every code added, sorted, each once."""
         if self._pending:
-            self._unique = np.unique(np.concatenate([self._unique, *self._pending]))
+            self._unique, _ = _counted(np.concatenate([self._unique, *self._pending]))
             self._pending, self._count = [], 0
         return self._unique
 
@@ -656,14 +691,19 @@ def _blocking_words(clause: csr_matrix) -> csr_matrix:
 
 
 def _sharing(
-    words: csr_matrix, sources: np.ndarray, targets: np.ndarray, *, minimum: int
+    words: csr_matrix,
+    transposed: csr_matrix,
+    sources: np.ndarray,
+    targets: np.ndarray,
+    *,
+    minimum: int,
 ) -> np.ndarray:
     """Pairs of a source and a target sharing `minimum` words, coded i * n + j with i < j."""
     size = words.shape[0]
     if len(targets) * 4 > size:  # most events: compare with all and keep the targets
         wanted = np.zeros(size, dtype=bool)
         wanted[targets] = True
-        shared = (words[sources] @ words.T).tocoo()
+        shared = (words[sources] @ transposed).tocoo()
         columns = np.arange(size)
     else:
         wanted = None
@@ -881,8 +921,8 @@ def make_entry(
     `events.title_rank`; the most typical breaks ties) and its text the most informative of
     them (`informative`).
     """
-    ordered = sorted(_agreeing(events, groups), key=lambda g: _vote_order(_vote(events, g)))
-    votes = [_vote(events, g) for g in ordered]
+    voted = _voted(events, _agreeing(events, groups))
+    ordered, votes = [group for _, group in voted], [vote for vote, _ in voted]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
     value = votes[winner].value
     dated = [i for i in ordered[winner] if events[i].value == value] or ordered[winner]
@@ -943,8 +983,7 @@ def informative(
 
 def _content(event: Event, articles: dict[str, Article]) -> set[str]:
     stop = stopwords(_language(event, articles))
-    folded = (token.casefold() for token in _tokens(event.sentence))
-    return {w for w in folded if w not in stop and len(w) > 1}
+    return {w for w in _casefolded(_tokens(event.sentence)) if len(w) > 1 and w not in stop}
 
 
 def _language(event: Event, articles: dict[str, Article]) -> str:
@@ -959,8 +998,8 @@ def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int
     dates agree ("2009-05-21" and "2009-05-21T17:11") they are one side, not two.
     """
     pooled: list[tuple[Span, list[int]]] = []
-    for group in sorted(groups, key=lambda g: _vote_order(_vote(events, g))):
-        span = _span(_vote(events, group).value)
+    for vote, group in _voted(events, groups):
+        span = _span(vote.value)
         for n, (shared, members) in enumerate(pooled):
             start, end = max(shared[0], span[0]), min(shared[1], span[1])
             if start < end:
@@ -969,6 +1008,12 @@ def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int
         else:
             pooled.append((span, list(group)))
     return [members for _, members in pooled]
+
+
+def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
+    """Each group with its vote, in the order of the votes."""
+    voted = [(_vote(events, group), group) for group in groups]
+    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
 
 
 def _vote(events: Sequence[Event], group: list[int]) -> DateVote:

@@ -1,0 +1,288 @@
+"""Stage "merge", made fast: every shortcut gives the same words, vectors and scores as the
+plain computation it replaces, to the last bit of every float."""
+
+from __future__ import annotations
+
+import gc
+import random
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.sparse import csr_matrix
+
+from timeline import merge
+from timeline.events import extract_events
+from timeline.load import load_folder
+from timeline.merge import (
+    ArticleWords,
+    TextSpace,
+    blocked_pairs,
+    candidate_pairs,
+    is_placeable,
+    merge_events,
+    profiles,
+    split_names,
+    stopwords,
+)
+from timeline.model import Article, Event
+from timeline.resolve import resolve_text
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]")
+_OLD_POSSESSIVE = re.compile(r"['’]s?$")
+
+
+def words_one_by_one(text: str) -> list[str]:
+    """The words as merge first read them: each token edited on its own."""
+    return [_OLD_POSSESSIVE.sub("", m.group()).rstrip(".") for m in _TOKEN.finditer(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The U.S.'s envoy met Kim's aide.", ["The", "U.S", "envoy", "met", "Kim", "aide"]),
+        ("Corp.’s shares", ["Corp", "shares"]),
+        ("O'Neil's x''s it's", ["O'Neil", "x'", "it"]),
+        ("mid-2009, e.g. U.N.", ["mid-2009", "e.g", "U.N"]),
+        ("x’s’s a'ss", ["x’s", "a'ss"]),
+        ("", []),
+        ("1999 -- 42", []),
+    ],
+)
+def test_tokens_lose_possessives_and_their_dots(text: str, expected: list[str]) -> None:
+    assert merge._tokens(text) == expected == words_one_by_one(text)
+
+
+def test_tokens_match_one_by_one_editing_on_random_text() -> None:
+    rng = random.Random(5)
+    alphabet = "ab'’s.-_ \n,1É"
+    for _ in range(2_000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
+        assert merge._tokens(text) == words_one_by_one(text), text
+
+
+def article(body: str) -> Article:
+    return Article("a", "a.md", "a", datetime(2023, 9, 5, tzinfo=UTC), body)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_words_read_around_spans_are_the_words_of_the_whole_text(seed: int) -> None:
+    rng = random.Random(seed)
+    pieces = ["Kim's", "U.S.", "talks", "in", "Vladivostok,", "the", "WHO's", "said", "\n", "x-y"]
+    body = " ".join(rng.choice(pieces) for _ in range(rng.randrange(0, 60)))
+    spans = [(rng.randrange(-10, len(body) + 10), 0) for _ in range(rng.randrange(1, 4))]
+    spans = [(start, start + rng.randrange(0, 40)) for start, _ in spans]
+    whole, part = ArticleWords(article(body)), ArticleWords(article(body), spans)
+    assert whole.words == words_one_by_one(body)
+    for start, end in spans:
+        assert part.between(start, end) == whole.between(start, end)
+        assert part.between(start, end, content=True) == whole.between(start, end, content=True)
+        names, _ = split_names(whole.between(start, end), stopwords("en"))
+        assert part.names_between(start, end) == names
+
+
+def sklearn_vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
+    text = pytest.importorskip("sklearn.feature_extraction.text")
+    vectorizer = text.TfidfVectorizer(analyzer=lambda d: d, lowercase=False)
+    return csr_matrix(vectorizer.fit_transform(documents))
+
+
+def random_documents(rng: random.Random) -> list[tuple[str, ...]]:
+    vocabulary = [f"w{n}" for n in range(40)] + ["É", "é", "Z", "a", "ß", "ss", "zz"]
+    size = rng.randrange(1, 30)
+    return [tuple(rng.choices(vocabulary, k=rng.randrange(0, 50))) for _ in range(size)]
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_tfidf_is_scikit_learns_to_the_bit(seed: int) -> None:
+    documents = random_documents(random.Random(seed))
+    if not any(documents):
+        documents.append(("only",))
+    ours, theirs = merge._vectors(documents), sklearn_vectors(documents)
+    assert ours.shape == theirs.shape
+    assert ours.indptr.tolist() == theirs.indptr.tolist()
+    assert ours.indices.tolist() == theirs.indices.tolist()  # same order inside each row
+    assert ours.data.tobytes() == theirs.data.tobytes()
+
+
+def scipy_cosines(matrix: csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """Dot products as merge first computed them: scipy over slices of `_CHUNK` pairs."""
+    parts = [np.zeros(0)]
+    for n in range(0, len(left), merge._CHUNK):
+        some, other = matrix[left[n : n + merge._CHUNK]], matrix[right[n : n + merge._CHUNK]]
+        parts.append(np.asarray(some.multiply(other).sum(axis=1), dtype=np.float64).ravel())
+    return np.concatenate(parts)
+
+
+def scipy_similarities(space: TextSpace, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    clause = scipy_cosines(space.clause, left, right)
+    window = scipy_cosines(space.window, left, right)
+    mixed = merge.CLAUSE_WEIGHT * clause + (1 - merge.CLAUSE_WEIGHT) * window
+    return np.where(space.articles[left] != space.articles[right], mixed, clause)
+
+
+def documents_in_order(rng: random.Random, swapped: bool) -> list[tuple[str, ...]]:
+    """Documents whose words are stored in column order, but for the rows holding a swapped
+    pair of words when `swapped`: rows then differ in the order scipy sums them."""
+    vocabulary = [f"w{n:02d}" for n in range(30)]
+    first = list(vocabulary)
+    if swapped:
+        first[3], first[4] = first[4], first[3]
+    documents = [tuple(first)]
+    for _ in range(60):
+        documents.append(tuple(rng.choices(vocabulary, k=rng.randrange(1, 25))))
+    return documents
+
+
+@pytest.mark.parametrize(
+    ("kind", "chunk", "batch"),
+    [
+        ("random", 7, 3),
+        ("in_order", 7, 3),
+        ("swapped", 9, 2),
+        ("swapped", 100_000, 10_000),
+    ],
+)
+def test_cosines_sum_as_scipy_did_slice_by_slice(
+    monkeypatch: pytest.MonkeyPatch, kind: str, chunk: int, batch: int
+) -> None:
+    rng = random.Random(len(kind) + chunk)
+    documents = (
+        random_documents(rng) + random_documents(rng)
+        if kind == "random"
+        else documents_in_order(rng, kind == "swapped")
+    )
+    matrix = merge._vectors(documents)
+    rows_sorted = merge.sorted_rows(matrix)
+    assert rows_sorted.any() if kind != "random" else True
+    monkeypatch.setattr(merge, "_CHUNK", chunk)
+    monkeypatch.setattr(merge, "_BATCH", batch)
+    left = np.array([rng.randrange(len(documents)) for _ in range(400)], dtype=np.int64)
+    right = np.array([rng.randrange(len(documents)) for _ in range(400)], dtype=np.int64)
+    ours = merge._cosines(matrix, left, right, rows_sorted)
+    assert ours.tobytes() == scipy_cosines(matrix, left, right).tobytes()
+
+
+def test_sums_in_column_order_and_in_stored_order_differ_somewhere() -> None:
+    """What the test above guards against: the order of a sum changes its last digits."""
+    rng = random.Random(11)
+    matrix = merge._vectors(documents_in_order(rng, swapped=True))
+    rows_sorted = merge.sorted_rows(matrix)
+    left = np.array([rng.randrange(61) for _ in range(3_000)], dtype=np.int64)
+    right = np.array([rng.randrange(61) for _ in range(3_000)], dtype=np.int64)
+    both = rows_sorted[left] & rows_sorted[right]
+    forward = merge._products(matrix, left[both], right[both], rows_sorted, in_order=True)
+    backward = merge._products(matrix, left[both], right[both], rows_sorted, in_order=False)
+    assert np.any(forward != backward)
+    assert np.allclose(forward, backward)
+
+
+@pytest.fixture(scope="module")
+def seed_story() -> tuple[list[Event], dict[str, Article]]:
+    if not SEEDS.is_dir():
+        pytest.skip("the seed articles ship with the repository")
+    articles = load_folder(SEEDS).articles
+    events = [e for a in articles for e in extract_events(a, resolve_text(a.body, a.published))]
+    placed = sorted((e for e in events if is_placeable(e.value)), key=merge._event_order)
+    return placed, {a.id: a for a in articles}
+
+
+def test_seed_vectors_are_scikit_learns(seed_story: tuple[list[Event], dict[str, Article]]) -> None:
+    placed, articles = seed_story
+    found = profiles(placed, articles)
+    for documents in ([p.clause for p in found], [p.window for p in found]):
+        ours, theirs = merge._vectors(documents), sklearn_vectors(documents)
+        assert ours.indices.tolist() == theirs.indices.tolist()
+        assert ours.data.tobytes() == theirs.data.tobytes()
+
+
+def test_one_article_check_scores_as_scipy_does_per_check(
+    seed_story: tuple[list[Event], dict[str, Article]],
+) -> None:
+    placed, articles = seed_story
+    space = TextSpace(placed, profiles(placed, articles))
+    one = merge._OneArticle(space, merge.ONE_ACCOUNT_THRESHOLD)
+    left, right = space.article_pairs()
+    assert len(left) and np.all(space.articles[left] == space.articles[right])
+    rng = random.Random(2)
+    for _ in range(300):
+        chosen = rng.sample(range(len(left)), rng.randrange(1, min(6, len(left)) + 1))
+        pairs = [(int(left[n]), int(right[n])) for n in chosen]
+        pairs = [(y, x) if rng.random() < 0.5 else (x, y) for x, y in pairs]
+        xs, ys = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
+        scores = scipy_similarities(space, xs, ys)
+        assert one.any_unlike(pairs) == bool(np.any(scores < merge.ONE_ACCOUNT_THRESHOLD))
+
+
+def test_article_pairs_are_every_pair_of_one_article() -> None:
+    space = TextSpace.__new__(TextSpace)
+    space.articles = np.array([2, 0, 2, 1, 0, 2], dtype=np.int64)
+    left, right = space.article_pairs()
+    assert sorted(zip(left.tolist(), right.tolist(), strict=True)) == [
+        (0, 2),
+        (0, 5),
+        (1, 4),
+        (2, 5),
+    ]
+
+
+def scored_at_once(events: list[Event], space: TextSpace) -> tuple[merge.Links, merge.Links]:
+    """The candidates as merge first scored them: all at once, then kept and sorted."""
+    calendar = merge._Calendar(events)
+    left, right = blocked_pairs(events, space.clause)
+    same = calendar.status[left] == calendar.status[right]
+    left, right = left[same], right[same]
+    apart = space.articles[left] != space.articles[right]
+    overlap = calendar.overlaps(left, right)
+    near = ~overlap & apart & calendar.near(left, right)
+    threshold = np.where(apart, merge.AGREE_THRESHOLD, merge.SAME_ARTICLE_THRESHOLD)
+    threshold = threshold + merge.LEVEL_STEP * np.abs(calendar.level[left] - calendar.level[right])
+
+    def scored(i: np.ndarray, j: np.ndarray, limit: float | np.ndarray) -> merge.Links:
+        scores = scipy_similarities(space, i, j)
+        keep = scores >= limit
+        score, i, j = scores[keep], i[keep], j[keep]
+        order = np.lexsort((j, i, -score))
+        return merge.Links(score[order], i[order], j[order])
+
+    return (
+        scored(left[overlap], right[overlap], threshold[overlap]),
+        scored(left[near], right[near], merge.DISAGREE_THRESHOLD),
+    )
+
+
+@pytest.mark.parametrize(("chunk", "product"), [(3, 2), (7, 50), (100_000, 4_000_000)])
+def test_candidates_scored_in_slices_as_all_at_once(
+    seed_story: tuple[list[Event], dict[str, Article]],
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+    product: int,
+) -> None:
+    placed, articles = seed_story
+    space = TextSpace(placed, profiles(placed, articles))
+    expected = scored_at_once(placed, space)
+    monkeypatch.setattr(merge, "_CHUNK", chunk)
+    monkeypatch.setattr(merge, "_PRODUCT", product)
+    found = candidate_pairs(placed, space)
+    assert len(expected[0].left) and len(expected[1].left)
+    for ours, theirs in zip(found, scored_at_once(placed, space), strict=True):
+        assert ours.score.tobytes() == theirs.score.tobytes()
+        assert ours.left.tolist() == theirs.left.tolist()
+        assert ours.right.tolist() == theirs.right.tolist()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_merge_leaves_the_cycle_collector_as_it_found_it(
+    seed_story: tuple[list[Event], dict[str, Article]], enabled: bool
+) -> None:
+    placed, articles = seed_story
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        assert merge_events(placed, list(articles.values())).entries
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
