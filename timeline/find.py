@@ -24,6 +24,7 @@ linear in the length of the text; overlapping matches are settled longest-first.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -43,6 +44,8 @@ _DIGITS = "#"  # the key of every token that begins with a digit (rules add thei
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 # Each ASCII character that cannot be in a word, as a space; the apostrophe stays ("1990's").
 _BLANKS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_'")})
+# The characters beyond an ASCII letter's two cases that `re.IGNORECASE` matches it with.
+_CASE_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 SPAN = "span"  # the capture that holds the expression when a rule also matches context
 
 
@@ -552,10 +555,26 @@ def _token_keys(phrase: str) -> tuple[str, ...]:
 @cache
 def phrase_pattern(table: Table) -> re.Pattern[str]:
     """A pattern that finds the table's words and phrases as whole words in a text."""
-    words = _alternation(dict.fromkeys(table.words, _WORD_END)).replace(r"\ ", r"\s+")
+    words = _alternation(dict.fromkeys(table.words, _WORD_END), _either_case)
+    words = "(?-i:" + words.replace(r"\ ", r"\s+") + ")"
     numbers = "|".join(f"(?:{p.pattern}){_WORD_END}" for p, _ in table.patterns)
     return re.compile(_BOUNDARY_START + "(?:" + "|".join(filter(None, (words, numbers))) + ")",
                       re.IGNORECASE)  # fmt: skip
+
+
+def _either_case(char: str) -> str:
+    """A character as a regex that matches what it matches under `re.IGNORECASE`, in a
+    pattern that does not ignore case: an ASCII letter as the class of those characters.
+
+    In an alternation the regex engine skips a branch that begins with a class (or a
+    character) without entering it, but enters each branch that begins with a letter to
+    match regardless of case.
+    """
+    if not char.isascii():
+        return f"(?i:{re.escape(char)})"
+    if not char.isalpha():
+        return re.escape(char)
+    return f"[{char.lower()}{char.upper()}{_CASE_FOLDS.get(char.lower(), '')}]"
 
 
 def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:
@@ -581,9 +600,10 @@ def _scan(trigger: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
     return either, spaces, re.compile(f"'(?=({body}))")
 
 
-def _alternation(ends: dict[str, str]) -> str:
-    """A regex matching any of the keys (each followed by its end), sharing common prefixes;
-    a number key ("#" and its patterns) matches what its patterns match."""
+def _alternation(ends: dict[str, str], letter: Callable[[str], str] = re.escape) -> str:
+    """A regex matching any of the keys (each followed by its end), sharing common prefixes,
+    each character written by `letter`; a number key ("#" and its patterns) matches what its
+    patterns match."""
     trie: dict[str, Any] = {}
     numbers = []
     for key, end in ends.items():
@@ -594,14 +614,16 @@ def _alternation(ends: dict[str, str]) -> str:
         for char in key:
             node = node.setdefault(char, {})
         node[""] = end
-    branches = [_render(trie)] if trie else []
+    branches = [_render(trie, letter)] if trie else []
     if numbers:  # one test of the first character spares trying each number pattern
         branches.append("(?=[0-9])(?:" + "|".join(numbers) + ")")
     return "(?:" + "|".join(branches) + ")"
 
 
-def _render(node: dict[str, Any]) -> str:
-    branches = [re.escape(char) + _render(child) for char, child in sorted(node.items()) if char]
+def _render(node: dict[str, Any], letter: Callable[[str], str]) -> str:
+    branches = [
+        letter(char) + _render(child, letter) for char, child in sorted(node.items()) if char
+    ]
     if "" in node:
         branches.append(node[""])
     return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
