@@ -187,7 +187,7 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     seconds, keys, rules_at, known = lang.seconds, lang.keys, lang.rules_at, lang._dispatch
     for start, end in _tokens(lang, lowered):
         word = lowered[start:end]
-        first = keys.get(word) or token_key(word)
+        first = keys.get(word) or (_DIGITS if word[0].isdigit() else word.lower())
         pair = (first, "")
         if first in seconds:
             after = _TOKEN.search(lowered, end)
@@ -614,19 +614,24 @@ def _alternation(ends: dict[str, str], letter: Callable[[str], str] = re.escape)
         for char in key:
             node = node.setdefault(char, {})
         node[""] = end
-    branches = [_render(trie, letter)] if trie else []
+    branches = _branches(trie, letter)  # not in a group of their own: one step fewer
     if numbers:  # one test of the first character spares trying each number pattern
         branches.append("(?=[0-9])(?:" + "|".join(numbers) + ")")
     return "(?:" + "|".join(branches) + ")"
 
 
 def _render(node: dict[str, Any], letter: Callable[[str], str]) -> str:
+    branches = _branches(node, letter)
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _branches(node: dict[str, Any], letter: Callable[[str], str]) -> list[str]:
     branches = [
         letter(char) + _render(child, letter) for char, child in sorted(node.items()) if char
     ]
     if "" in node:
         branches.append(node[""])
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return branches
 
 
 def _element_regex(element: str, tables: dict[str, Table], groups: list[tuple[str, str]]) -> str:
