@@ -24,6 +24,7 @@ linear in the length of the text; overlapping matches are settled longest-first.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
@@ -236,16 +237,15 @@ def _merge(spaced: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list
 
     One fixed character is found faster than either of two, and trigger tokens after an
     apostrophe are rare ("''60 minutes"), so the scan after spaces runs alone and these are
-    merged in. When no token after an apostrophe holds a space, the two scans agree on the
-    tokens after spaces: the token after an apostrophe that one scan takes and the other
-    does not has no space inside for the scan after spaces to start at.
+    merged in. When no token after an apostrophe holds a space, the scan after either takes
+    every token after a space (a token after an apostrophe has no space inside for one to
+    start at), and a token after an apostrophe unless the token before it reaches it.
     """
-    tokens: list[tuple[int, int]] = []
-    last = 0
-    for start, end in sorted([*spaced, *((start, end - 1) for start, end in quoted)]):
-        if start >= last:
-            tokens.append((start, end))
-            last = end + 1
+    tokens = list(spaced)
+    for start, end in quoted:
+        place = bisect_left(tokens, (start,))
+        if not place or tokens[place - 1][1] < start:
+            tokens.insert(place, (start, end - 1))
     return tokens
 
 
