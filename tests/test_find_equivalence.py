@@ -5,10 +5,20 @@ from __future__ import annotations
 import dataclasses
 import pickle
 import re
+import string
 
 import pytest
 
-from timeline.find import _BLANKS, _lower, _piece_trie, _pieces, _tokens, load_language
+from timeline.find import (
+    _BLANKS,
+    _alternation,
+    _either_case,
+    _lower,
+    _piece_trie,
+    _pieces,
+    _tokens,
+    load_language,
+)
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 
 WORDS = ["sept", "sept.", "september", "sep.", "a", "an", "a couple of", "a hundred", "mid",
@@ -80,3 +90,26 @@ def test_the_mention_constructor_behaves_as_a_frozen_dataclass() -> None:
     assert dataclasses.replace(mention, notes=("n",)).notes == ("n",)
     with pytest.raises(dataclasses.FrozenInstanceError):
         mention.start = 4  # type: ignore[misc]
+
+
+_EVERY_CHARACTER = "".join(map(chr, range(0x110000)))
+
+
+@pytest.mark.parametrize("char", [*string.ascii_letters, "0", ".", "'", " ", "é", "İ"])
+def test_either_case_matches_what_ignorecase_matches(char: str) -> None:
+    folded = re.compile(_either_case(char))
+    ignoring = re.compile(re.escape(char), re.IGNORECASE)
+    assert folded.findall(_EVERY_CHARACTER) == ignoring.findall(_EVERY_CHARACTER)
+
+
+@pytest.mark.parametrize("name", ["tense", "report"])
+def test_phrases_are_found_as_before_case_was_spelled_out(name: str) -> None:
+    table = load_language("en").tables[name]
+    words = _alternation(dict.fromkeys(table.words, r"(?!\w)")).replace(r"\ ", r"\s+")
+    numbers = "|".join(f"(?:{p.pattern})(?!\\w)" for p, _ in table.patterns)
+    plain = re.compile(r"(?<!\w)(?:" + "|".join(filter(None, (words, numbers))) + ")", re.I)
+    text = " ".join(TEXTS) + " He SAID it WILL; she Said they'd been Confirmed, PLANS TO ſay"
+    text += " " + " ".join(w.upper() for w in table.words) + " " + " ".join(table.words)
+    found = [m.span() for m in table.phrases.finditer(text)]
+    assert found == [m.span() for m in plain.finditer(text)]
+    assert len(found) > len(table.words)

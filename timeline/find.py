@@ -24,6 +24,8 @@ linear in the length of the text; overlapping matches are settled longest-first.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
@@ -43,6 +45,8 @@ _DIGITS = "#"  # the key of every token that begins with a digit (rules add thei
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 # Each ASCII character that cannot be in a word, as a space; the apostrophe stays ("1990's").
 _BLANKS = str.maketrans({c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "_'")})
+# The characters beyond an ASCII letter's two cases that `re.IGNORECASE` matches it with.
+_CASE_FOLDS = {"i": "\u0130\u0131", "k": "\u212a", "s": "\u017f"}
 SPAN = "span"  # the capture that holds the expression when a rule also matches context
 
 
@@ -184,7 +188,7 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
     seconds, keys, rules_at, known = lang.seconds, lang.keys, lang.rules_at, lang._dispatch
     for start, end in _tokens(lang, lowered):
         word = lowered[start:end]
-        first = keys.get(word) or token_key(word)
+        first = keys.get(word) or (_DIGITS if word[0].isdigit() else word.lower())
         pair = (first, "")
         if first in seconds:
             after = _TOKEN.search(lowered, end)
@@ -233,16 +237,15 @@ def _merge(spaced: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list
 
     One fixed character is found faster than either of two, and trigger tokens after an
     apostrophe are rare ("''60 minutes"), so the scan after spaces runs alone and these are
-    merged in. When no token after an apostrophe holds a space, the two scans agree on the
-    tokens after spaces: the token after an apostrophe that one scan takes and the other
-    does not has no space inside for the scan after spaces to start at.
+    merged in. When no token after an apostrophe holds a space, the scan after either takes
+    every token after a space (a token after an apostrophe has no space inside for one to
+    start at), and a token after an apostrophe unless the token before it reaches it.
     """
-    tokens: list[tuple[int, int]] = []
-    last = 0
-    for start, end in sorted([*spaced, *((start, end - 1) for start, end in quoted)]):
-        if start >= last:
-            tokens.append((start, end))
-            last = end + 1
+    tokens = list(spaced)
+    for start, end in quoted:
+        place = bisect_left(tokens, (start,))
+        if not place or tokens[place - 1][1] < start:
+            tokens.insert(place, (start, end - 1))
     return tokens
 
 
@@ -552,10 +555,26 @@ def _token_keys(phrase: str) -> tuple[str, ...]:
 @cache
 def phrase_pattern(table: Table) -> re.Pattern[str]:
     """A pattern that finds the table's words and phrases as whole words in a text."""
-    words = _alternation(dict.fromkeys(table.words, _WORD_END)).replace(r"\ ", r"\s+")
+    words = _alternation(dict.fromkeys(table.words, _WORD_END), _either_case)
+    words = "(?-i:" + words.replace(r"\ ", r"\s+") + ")"
     numbers = "|".join(f"(?:{p.pattern}){_WORD_END}" for p, _ in table.patterns)
     return re.compile(_BOUNDARY_START + "(?:" + "|".join(filter(None, (words, numbers))) + ")",
                       re.IGNORECASE)  # fmt: skip
+
+
+def _either_case(char: str) -> str:
+    """A character as a regex that matches what it matches under `re.IGNORECASE`, in a
+    pattern that does not ignore case: an ASCII letter as the class of those characters.
+
+    In an alternation the regex engine skips a branch that begins with a class (or a
+    character) without entering it, but enters each branch that begins with a letter to
+    match regardless of case.
+    """
+    if not char.isascii():
+        return f"(?i:{re.escape(char)})"
+    if not char.isalpha():
+        return re.escape(char)
+    return f"[{char.lower()}{char.upper()}{_CASE_FOLDS.get(char.lower(), '')}]"
 
 
 def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:
@@ -581,9 +600,10 @@ def _scan(trigger: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
     return either, spaces, re.compile(f"'(?=({body}))")
 
 
-def _alternation(ends: dict[str, str]) -> str:
-    """A regex matching any of the keys (each followed by its end), sharing common prefixes;
-    a number key ("#" and its patterns) matches what its patterns match."""
+def _alternation(ends: dict[str, str], letter: Callable[[str], str] = re.escape) -> str:
+    """A regex matching any of the keys (each followed by its end), sharing common prefixes,
+    each character written by `letter`; a number key ("#" and its patterns) matches what its
+    patterns match."""
     trie: dict[str, Any] = {}
     numbers = []
     for key, end in ends.items():
@@ -594,17 +614,24 @@ def _alternation(ends: dict[str, str]) -> str:
         for char in key:
             node = node.setdefault(char, {})
         node[""] = end
-    branches = [_render(trie)] if trie else []
+    branches = _branches(trie, letter)  # not in a group of their own: one step fewer
     if numbers:  # one test of the first character spares trying each number pattern
         branches.append("(?=[0-9])(?:" + "|".join(numbers) + ")")
     return "(?:" + "|".join(branches) + ")"
 
 
-def _render(node: dict[str, Any]) -> str:
-    branches = [re.escape(char) + _render(child) for char, child in sorted(node.items()) if char]
+def _render(node: dict[str, Any], letter: Callable[[str], str]) -> str:
+    branches = _branches(node, letter)
+    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+
+def _branches(node: dict[str, Any], letter: Callable[[str], str]) -> list[str]:
+    branches = [
+        letter(char) + _render(child, letter) for char, child in sorted(node.items()) if char
+    ]
     if "" in node:
         branches.append(node[""])
-    return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    return branches
 
 
 def _element_regex(element: str, tables: dict[str, Table], groups: list[tuple[str, str]]) -> str:
