@@ -52,23 +52,51 @@
     return li;
   }
 
-  var SHOWN = 30, LOOKED_AT = 300, BATCH = 15;
+  var SHOWN = 30, LOOKED_AT = 600, BATCH = 15;
   var PREFIX = { Event: "/events/", Article: "/articles/" };
 
   function kindOf(url) { return url.indexOf("/events/") === 0 ? "Event" : "Article"; }
 
+  /* A shard of the index that lacks a query word answers with the longest prefix of it that
+     it has (Pagefind's backtracking: "hive" for "Hyderabad"), which a single index would not
+     have done. So a result is kept when, for every query word, one of the words it matched
+     starts with that word's first half (at least three letters; a stem is rarely shorter). */
+  var SPLIT = /[^\p{L}\p{N}]+/u;
+
+  function fold(text) { return text.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase(); }
+
+  /* Scripts written without spaces are cut into words by Pagefind itself: not checked. */
+  var UNSPACED = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}]/u;
+
+  function heads(q) {
+    var words = fold(q).split(SPLIT).filter(function (w) { return w && !UNSPACED.test(w); });
+    return words.map(function (w) {
+      return w.slice(0, Math.min(w.length, Math.max(3, Math.ceil(w.length / 2))));
+    });
+  }
+
+  function matchesAll(d, wanted) {
+    var words = d.content.split(/[\r\n\s]+/g);
+    var parts = [];
+    (d.locations || []).forEach(function (i) { parts = parts.concat(fold(words[i] || "").split(SPLIT)); });
+    return wanted.every(function (h) {
+      return parts.some(function (p) { return p.indexOf(h) === 0; });
+    });
+  }
+
   /* Pagefind ranks every page; the type filter keeps those under /events/ or /articles/,
      loading result details a batch at a time until enough are found. */
-  function collect(results, type, from, found) {
+  function collect(results, type, wanted, from, found) {
     if (found.length >= SHOWN || from >= Math.min(results.length, LOOKED_AT)) {
       return Promise.resolve(found);
     }
     var batch = results.slice(from, from + BATCH).map(function (r) { return r.data(); });
     return Promise.all(batch).then(function (rows) {
       rows.forEach(function (d) {
-        if (found.length < SHOWN && (!type || d.url.indexOf(PREFIX[type]) === 0)) { found.push(d); }
+        if (found.length < SHOWN && (!type || d.url.indexOf(PREFIX[type]) === 0) &&
+            matchesAll(d, wanted)) { found.push(d); }
       });
-      return collect(results, type, from + BATCH, found);
+      return collect(results, type, wanted, from + BATCH, found);
     });
   }
 
@@ -80,7 +108,7 @@
     if (!q) { say("Type words to find in events and articles, then press Enter."); return; }
     say("Searching…");
     pagefind.search(q).then(function (found) {
-      return collect(found.results, type, 0, []).then(function (rows) {
+      return collect(found.results, type, heads(q), 0, []).then(function (rows) {
         rows.forEach(function (d) { list.appendChild(item(d, kindOf(d.url))); });
         list.hidden = rows.length === 0;
         var what = type ? (type === "Event" ? " events" : " articles") : "";
