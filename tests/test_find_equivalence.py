@@ -17,6 +17,7 @@ from timeline.find import (
     _piece_trie,
     _pieces,
     _tokens,
+    find,
     load_language,
 )
 from timeline.model import Anchor, Granularity, Mention, TimeValue
@@ -113,3 +114,24 @@ def test_phrases_are_found_as_before_case_was_spelled_out(name: str) -> None:
     found = [m.span() for m in table.phrases.finditer(text)]
     assert found == [m.span() for m in plain.finditer(text)]
     assert len(found) > len(table.words)
+
+
+def test_the_rules_before_the_one_the_dispatch_pattern_names_do_not_match() -> None:
+    lang = load_language("en")
+    texts = [example.text for rule in lang.rules for example in rule.examples]
+    for text in texts:
+        find(text)  # fills the dispatch table
+    checked = 0
+    for any_of, first_of, rules in list(lang._dispatch.values()):
+        if any_of is None:
+            continue
+        for text in texts:
+            for word in re.finditer(r"\b\w", text):
+                hit = any_of.match(text, word.start())
+                if hit is None:
+                    continue
+                first = first_of[hit.lastindex or 0]
+                assert rules[first].regex.match(text, word.start())
+                assert not any(rule.regex.match(text, word.start()) for rule in rules[:first])
+                checked += 1
+    assert checked > 100

@@ -158,21 +158,26 @@ class Language:
     # first key -> the second keys some rule pairs with it (other tokens after it do not
     # matter, so the dispatch table stays as small as the rules)
     seconds: dict[str, frozenset[str]] = field(default_factory=dict)
-    _dispatch: dict[tuple[str, str], tuple[re.Pattern[str] | None, tuple[Rule, ...]]] = field(
-        default_factory=dict, compare=False
-    )
+    _dispatch: dict[tuple[str, str], Dispatch] = field(default_factory=dict, compare=False)
     # the key of each (lower-case) word that is a first or second key itself
     keys: dict[str, str] = field(default_factory=dict, compare=False)
 
-    def rules_at(self, first: str, second: str) -> tuple[re.Pattern[str] | None, tuple[Rule, ...]]:
+    def rules_at(self, first: str, second: str) -> Dispatch:
         """The rules whose match may begin with tokens of these keys, and a pattern that
         tells at once whether any of them matches (None when there is only one to try)."""
         pair = (first, second)
         if pair not in self._dispatch:
             both = {*self.starting.get((first, ""), ()), *self.starting.get(pair, ())}
             rules = tuple(sorted(both, key=lambda rule: rule.order))
-            self._dispatch[pair] = (_any_of(rules) if len(rules) > 1 else None, rules)
+            any_of, first_of = _any_of(rules) if len(rules) > 1 else (None, ())
+            self._dispatch[pair] = (any_of, first_of, rules)
         return self._dispatch[pair]
+
+
+# The rules to try at a token (see `Language.rules_at`): a pattern that matches where any
+# of them does (None when there is just one), the place in the rules of the first that
+# matches when the pattern's last group is group i (at i), and the rules.
+Dispatch = tuple[re.Pattern[str] | None, tuple[int, ...], tuple["Rule", ...]]
 
 
 def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
@@ -197,9 +202,13 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
                 key = keys.get(token) or token_key(token)
                 if key in seconds[first]:
                     pair = (first, key)
-        any_of, rules = known.get(pair) or rules_at(*pair)
-        if any_of is not None and not any_of.match(text, start):
-            continue
+        any_of, first_of, rules = known.get(pair) or rules_at(*pair)
+        if any_of is not None:
+            hit = any_of.match(text, start)
+            if hit is None:
+                continue
+            # the rules before the first that matches do not match here
+            rules = rules[first_of[hit.lastindex or 0] :]
         for rule in rules:
             m = rule.regex.match(text, start)
             if m:
@@ -325,15 +334,22 @@ def load_language(code: str) -> Language:
     )
 
 
-def _any_of(rules: tuple[Rule, ...]) -> re.Pattern[str]:
-    """One pattern that matches where any of the rules would (compiled once per set)."""
+def _any_of(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
+    """One pattern that matches where any of the rules would (compiled once per set), and
+    which of the rules matches first by the pattern's last group (see `Dispatch`)."""
     return _any_of_patterns(tuple(rule.regex.pattern for rule in rules))
 
 
 @cache
-def _any_of_patterns(patterns: tuple[str, ...]) -> re.Pattern[str]:
+def _any_of_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
+    # The alternatives are tried in order, each to the end: the one that matches is the
+    # first rule that does. Each is a group, closed last of the groups in it.
     bodies = (_NAMED_GROUP.sub("(?:", pattern) for pattern in patterns)
-    return re.compile("|".join(f"(?:{body})" for body in bodies), re.IGNORECASE)
+    any_of = re.compile("|".join(f"(?P<_{i}>{body})" for i, body in enumerate(bodies)), re.I)
+    first_of = [0] * (any_of.groups + 1)
+    for i in range(len(patterns)):
+        first_of[any_of.groupindex[f"_{i}"]] = i
+    return any_of, tuple(first_of)
 
 
 def _lines(path: Path) -> list[str]:
