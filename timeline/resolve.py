@@ -711,8 +711,9 @@ def _clause(context: Context) -> tuple[str, str]:
     """The text of the sentence before and after the mention, up to a window."""
     text = context.text
     left = text[max(0, context.start - _WINDOW) : context.start]
-    ends = [m for m in _SENTENCE_END.finditer(left) if _ends_sentence(left, m)]
-    left = left[ends[-1].end() :] if ends else left
+    ends = list(_SENTENCE_END.finditer(left))
+    last = next((m for m in reversed(ends) if _ends_sentence(left, m)), None)
+    left = left[last.end() :] if last else left
     right = text[context.end : context.end + _WINDOW]
     stop = next((m for m in _SENTENCE_END.finditer(right) if _ends_sentence(right, m)), None)
     return left, right[: stop.start()] if stop else right
