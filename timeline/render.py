@@ -360,7 +360,8 @@ class _Keys:
     timeline's title and article count (in the footer). On top of that an event page reads
     its entry, the entry's articles and its neighbours; an article page the article, its
     mentions and the entries they date; a period page its entries, their articles and the
-    overview strip; an undated page its statements and their articles. A template the
+    overview strip (which no other page shows: a new entry re-renders the timeline pages, not
+    every page); an undated page its statements and their articles. A template the
     project changed may read anything: then every key covers the whole timeline."""
 
     def __init__(self, site: _Site) -> None:
@@ -396,9 +397,9 @@ class _Keys:
             site.raw_notes,
             t.title,
             len(t.articles),
-            site.plan.strip,
             site.plan.split,
         )
+        self.strip = digest(site.plan.strip)  # the overview strip, on timeline pages only
         if changed_templates(options.templates):
             self.salt = digest(self.salt, self.everything)
 
@@ -414,7 +415,7 @@ class _Keys:
         entries = [(self.entry[e.id], self._sources(e)) for s in page.sections for e in s.entries]
         near = [(p.path, p.title, p.number, p.of) if p else None for p in (prev, nxt)]
         where = (page.path, page.title, page.number, page.of)
-        return digest(self.salt, "period", where, heads, entries, near, years)
+        return digest(self.salt, "period", where, heads, entries, near, years, self.strip)
 
     def undated(
         self, name: str, pager: dict[str, Any], start: int, chunk: Sequence[Event]
