@@ -44,6 +44,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from itertools import groupby
 from operator import attrgetter
+from sys import intern
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -219,7 +220,9 @@ class ArticleWords:
             self.words += words
         stop = self.stop
         folded = _casefolded(self.words)
-        self.content = [w if len(w) > 1 and w not in stop else "" for w in folded]
+        # One string per distinct word, not one per article: the profiles of 100,000 articles
+        # would otherwise hold a copy of each word for every article that uses it.
+        self.content = [intern(w) if len(w) > 1 and w not in stop else "" for w in folded]
 
     def between(self, start: int, end: int, *, content: bool = False) -> list[str]:
         """The words that start inside [start, end); or only its content words, casefolded."""
@@ -514,7 +517,10 @@ class Links:
     right: np.ndarray
 
     def links(self) -> Iterator[tuple[int, int]]:
-        return zip(self.left.tolist(), self.right.tolist(), strict=True)
+        """The pairs (left[n], right[n]) in order, as Python ints, a slice at a time."""
+        for n in range(0, len(self.left), _CHUNK):
+            left, right = self.left[n : n + _CHUNK], self.right[n : n + _CHUNK]
+            yield from zip(left.tolist(), right.tolist(), strict=True)
 
 
 def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, Links]:
@@ -581,10 +587,11 @@ class _Scorer:
         """The kept pairs, best first; ties in index order."""
         if self._waiting:
             self._score(full_only=False)
-        if not self._kept:
+        kept, self._kept = self._kept, []
+        if not kept:
             return Links(np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
-        score, left, right = (np.concatenate(part) for part in zip(*self._kept, strict=True))
-        left, right = left.astype(np.int64), right.astype(np.int64)
+        score, left, right = (np.concatenate(part) for part in zip(*kept, strict=True))
+        del kept
         order = np.lexsort((right, left, -score))
         return Links(score[order], left[order], right[order])
 
