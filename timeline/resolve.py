@@ -65,7 +65,9 @@ _WINDOW = 160  # characters either side of a mention searched for tense cues
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
 _WORD = re.compile(r"\w+")
 _MONTHS_SPAN = re.compile(r"P\d+M")
-_SENTENCE_END = re.compile(r"[.!?;]\s+(?=[\"'“A-Z])|\n")
+# A pattern that begins with a class is searched for a character of it before each try;
+# one that begins with an alternation is tried at every character.
+_SENTENCE_END = re.compile(r"[\n.!?;](?:(?<=\n)|\s+(?=[\"'“A-Z]))")
 # The stop of an abbreviation ends no sentence: a capital and up to two letters ("U.S.",
 # "Mr.", "Ala."), checked only where a sentence seems to end (a lookbehind in the pattern
 # above would slow every search).
@@ -633,9 +635,9 @@ def _choose(
     before = max((v for v in options if spans[v][1] <= day_start), key=lambda v: spans[v][0])
     after = min((v for v in options if spans[v][0] >= day_end), key=lambda v: spans[v][0])
     gap_before, gap_after = day_start - spans[before][1], spans[after][0] - day_end
-    if tense() < 0 and gap_before <= reach[0]:
+    if gap_before <= reach[0] and tense() < 0:
         return before
-    if tense() > 0 and gap_after <= reach[1]:
+    if gap_after <= reach[1] and tense() > 0:
         return after
     # News tells of what happened more than of what is planned: without a tense, the past one
     # unless the next is less than half as far.
@@ -656,13 +658,13 @@ def _choose_year(options: list[str], context: Context, tense: Callable[[], int])
     far_ahead, far_back = start - day_end > _TENSE_SLACK, day_start - end > _TENSE_SLACK
     if not (far_ahead or far_back):
         return same
-    if tense() < 0 and far_ahead and gap_before <= _YEAR_REACH[0]:
+    if far_ahead and gap_before <= _YEAR_REACH[0] and tense() < 0:
         return before
-    if tense() > 0 and far_back and gap_after <= _YEAR_REACH[1]:
+    if far_back and gap_after <= _YEAR_REACH[1] and tense() > 0:
         return after
-    if tense() <= 0 and gap_before <= _ACROSS_NEW_YEAR:
+    if gap_before <= _ACROSS_NEW_YEAR and tense() <= 0:
         return before
-    if tense() >= 0 and gap_after <= _ACROSS_NEW_YEAR:
+    if gap_after <= _ACROSS_NEW_YEAR and tense() >= 0:
         return after
     return same
 
