@@ -173,12 +173,18 @@ def test_serve_command_serves_until_interrupted(project):
     import subprocess
     import sys
 
+    def interruptible() -> None:
+        # A shell without job control starts background jobs with SIGINT ignored, and a child
+        # inherits that (a CI run started in the background would then never see Ctrl+C).
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "timeline", "serve", "--port", "0"],
         cwd=project,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
+        preexec_fn=interruptible,
     )
     try:
         line = proc.stdout.readline()  # the server prints its address once it is up
