@@ -32,13 +32,11 @@ computation gives (see `_cosines`), so the entries do not depend on these shortc
 from __future__ import annotations
 
 import bisect
-import gc
 import hashlib
 import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
@@ -49,6 +47,7 @@ from sys import intern
 import numpy as np
 from scipy.sparse import csr_matrix
 
+from timeline import collector
 from timeline.events import Telling, event_telling, opens_with_pronoun
 from timeline.model import (
     PRECISION_RANK,
@@ -124,7 +123,7 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
     placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
     context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
     by_id = {a.id: a for a in articles}
-    with _collector_paused():
+    with collector.paused():
         space = TextSpace(placed, profiles(placed, by_id))
         agree, disagree = candidate_pairs(placed, space)
         groups = _Groups(placed, space)
@@ -138,21 +137,6 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
             make_entry(placed, typical, nested, by_id, tellings) for nested in groups.members()
         ]
     return MergeResult(mark_key(entries), context)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector: merge makes millions of small objects and no cycles
-    worth collecting, and the collector would walk all of them again and again (a fifth of
-    merge's time at 10,000 articles)."""
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
 
 
 def _typicality(size: int, pairs: Links) -> np.ndarray:

@@ -18,10 +18,8 @@ only the pages the edit reaches; the site is the same, byte for byte, as a build
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
@@ -34,7 +32,7 @@ import markdown
 import nh3
 import yaml
 
-from timeline import __version__, exports, site_search
+from timeline import __version__, collector, exports, site_search
 from timeline.errors import ConfigError
 from timeline.labels import day, interval, label, machine, provenance
 from timeline.model import Article, DateVote, Entry, Event, Mention, Timeline
@@ -90,22 +88,8 @@ class Segment:
 
 def render_site(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     """Every file of the site, keyed by its path relative to the site root."""
-    with _no_collection_pauses():
+    with collector.paused():
         return _render(timeline, options)
-
-
-@contextmanager
-def _no_collection_pauses() -> Iterator[None]:
-    """Rendering allocates much and frees it at once; a large timeline holds millions of
-    objects, and the cyclic collector would scan them all again and again (a third of the
-    time of a build that renders little). Reference counting still frees everything."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _render(timeline: Timeline, options: RenderOptions) -> SiteFiles:
