@@ -51,17 +51,6 @@ class Cache:
         tag = hashlib.sha256(os.fsencode(sources.resolve())).hexdigest()[:16]
         return cls(out.resolve().parent / CACHE_DIR / tag)
 
-    def get(self, key: str) -> Any | None:
-        """The result stored under `key`, or None."""
-        self.used.add(key)
-        row = self.db.execute("SELECT data FROM entries WHERE key = ?", (key,)).fetchone()
-        if row is None:
-            return None
-        try:
-            return pickle.loads(row[0])
-        except Exception:  # a corrupt or foreign entry is a miss, never a failed build
-            return None
-
     def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
         """The results stored under `keys`, by key; keys with no (readable) entry are left out.
         One query per few hundred keys, not one per key."""
