@@ -46,7 +46,7 @@ from typing import Any
 
 from timeline.cache import fingerprint
 from timeline.errors import BuildError
-from timeline.write import SiteFiles
+from timeline.write import SiteFiles, content_digest
 
 FOLDER = "pagefind"
 MANIFEST = f"{FOLDER}/shards.json"
@@ -219,9 +219,8 @@ def _bare(html: bytes) -> bytes:
 def _page_digest(pages: Mapping[str, bytes], path: str) -> bytes:
     """A page's content digest: the one the writer already knows for a page kept from an
     earlier build (so its bytes need not be read), or one made here."""
-    if isinstance(pages, SiteFiles):
-        return pages.digest(path).encode()
-    return hashlib.sha256(pages[path]).digest()
+    digest = pages.digest(path) if isinstance(pages, SiteFiles) else content_digest(pages[path])
+    return digest.encode()
 
 
 def plan_shards(keys: Mapping[str, tuple[str, ...]], limit: int) -> dict[str, tuple[str, ...]]:
