@@ -216,10 +216,18 @@ def test_months_before_a_death_in_a_year() -> None:
         ("The team planned to leave on Friday.", "2023-09-08"),
         # an abbreviation's stop does not end the sentence the cue is in
         ("He will visit Mr. Kim on Monday.", "2023-09-11"),
+        # a past form after a passive "be" is a participle of what is to come
+        ("The summit will be held on Monday.", "2023-09-11"),
+        ("The summit was held on Monday.", "2023-09-04"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
     assert only(text).value.value == value
+
+
+def test_the_stop_of_a_dotted_abbreviation_ends_no_sentence() -> None:
+    found = resolve_text("Trading will open at 9 a.m. Eastern time on Monday.", TUE)
+    assert [m.value.value for m in found] == ["2023-09-05T09:00", "2023-09-11"]
 
 
 @pytest.mark.parametrize(

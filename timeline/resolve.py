@@ -44,6 +44,7 @@ _UNIT_OF_GRANULARITY = {
 }  # fmt: skip
 # Half of a duration unit, in the next smaller one (as it follows that unit in a value).
 _HALF = {"Y": "6M", "D": "T12H", "TH": "30M", "TM": "30S"}
+_DAYS = (Granularity.DAY, Granularity.TIME)  # values that name one day
 _REPORT_PERIODS = (Granularity.QUARTER, Granularity.HALF, Granularity.MONTH)
 _ENDS_REPORT = (Granularity.YEAR, Granularity.DURATION)  # the kinds of value `_ends_report` tells
 # Where year, month and day stand in an all-digit date: M/D/Y, D/M/Y, Y/M/D.
@@ -71,7 +72,7 @@ _SENTENCE_END = re.compile(r"[\n.!?;](?:(?<=\n)|\s+(?=[\"'“A-Z]))")
 # The stop of an abbreviation ends no sentence: a capital and up to two letters ("U.S.",
 # "Mr.", "Ala."), checked only where a sentence seems to end (a lookbehind in the pattern
 # above would slow every search).
-_ABBREVIATION = re.compile(r"(?<![A-Za-z])[A-Z][a-z]{0,2}\.$")
+_ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z]{0,2}|[a-z]\.[a-z])\.$")
 
 
 class Unresolvable(ValueError):
@@ -414,6 +415,16 @@ def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolv
     return Resolved(period_of(_start(base), unit), anchor)
 
 
+def _that_day(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A time on the day the text last named when it named a day, else on the anchor's day:
+    a clock time with no day tells of the day the story is at ("at 10:35 a.m.")."""
+    suffix = "".join(_fill(a, fields) for a in args)
+    named = context.previous
+    if named is None or named.granularity not in _DAYS or named.start is None:
+        return _this(["day", "0", *args], fields, context)
+    return Resolved(_start(named).isoformat() + suffix, Anchor.TEXT)
+
+
 def _dateline(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A date at the head of a line, before the wire service ("SEOUL, Sept. 5 (Reuters) -"):
     the publish date, which it should confirm; a disagreement goes into the notes."""
@@ -533,6 +544,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "within": _within,
     "weekday_from": _weekday_from,
     "then": _then,
+    "that_day": _that_day,
     "dateline": _dateline,
     "ago": _ago,
     "current": _current,
