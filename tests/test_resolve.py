@@ -231,6 +231,21 @@ def test_the_stop_of_a_dotted_abbreviation_ends_no_sentence() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        # "vs." is listed: the past tense after it still counts ("killed")
+        ("In January, a week after the Roe vs. Wade ruling, a bomb killed a guard.", "2023-01"),
+        # a real sentence end: nothing in the sentence says the past, so the near January
+        ("In January, a week after the ruling. Wade will visit.", "2024-01"),
+    ],
+)
+def test_a_listed_lower_case_abbreviation_ends_no_sentence(text, value) -> None:
+    found = resolve_text(text, datetime(2023, 10, 25, tzinfo=UTC))
+    assert found[0].text == "January"
+    assert found[0].value.value == value
+
+
+@pytest.mark.parametrize(
     ("text", "value", "anchor"),
     [
         ("He arrived on Aug. 30 and left the next day.", "2023-08-31", Anchor.TEXT),

@@ -73,6 +73,8 @@ _SENTENCE_END = re.compile(r"[\n.!?;](?:(?<=\n)|\s+(?=[\"'“A-Z]))")
 # "Mr.", "Ala."), checked only where a sentence seems to end (a lookbehind in the pattern
 # above would slow every search).
 _ABBREVIATION = re.compile(r"(?<![A-Za-z])(?:[A-Z][a-z]{0,2}|[a-z]\.[a-z])\.$")
+_LAST_WORD = re.compile(r"(?<![A-Za-z])[a-z]+$")
+_ABBREVIATION_REACH = 12  # characters before a stop searched for the word it ends
 
 
 class Unresolvable(ValueError):
@@ -725,18 +727,26 @@ def _clause(context: Context) -> tuple[str, str]:
     """The text of the sentence before and after the mention, up to a window."""
     text = context.text
     left = text[max(0, context.start - _WINDOW) : context.start]
+    short = context.language.tables["abbreviation"]
     ends = list(_SENTENCE_END.finditer(left))
-    last = next((m for m in reversed(ends) if _ends_sentence(left, m)), None)
+    last = next((m for m in reversed(ends) if _ends_sentence(left, m, short)), None)
     left = left[last.end() :] if last else left
     right = text[context.end : context.end + _WINDOW]
-    stop = next((m for m in _SENTENCE_END.finditer(right) if _ends_sentence(right, m)), None)
+    stop = next((m for m in _SENTENCE_END.finditer(right) if _ends_sentence(right, m, short)),
+                None)  # fmt: skip
     return left, right[: stop.start()] if stop else right
 
 
-def _ends_sentence(text: str, end: re.Match[str]) -> bool:
-    """Whether a seeming sentence end is one, not the stop of an abbreviation."""
+def _ends_sentence(text: str, end: re.Match[str], short: Table) -> bool:
+    """Whether a seeming sentence end is one, not the stop of an abbreviation: a capital and
+    up to two letters, letters with stops, or a lower-case one the `short` table lists."""
     stop = end.start()
-    return text[stop] != "." or not _ABBREVIATION.search(text, max(0, stop - 3), stop + 1)
+    if text[stop] != ".":
+        return True
+    if _ABBREVIATION.search(text, max(0, stop - 3), stop + 1):
+        return False
+    word = _LAST_WORD.search(text, max(0, stop - _ABBREVIATION_REACH), stop)
+    return word is None or short.lookup(word.group()) is None
 
 
 def _nearest(
