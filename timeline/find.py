@@ -13,7 +13,8 @@ A rule's ``match:`` line is a sequence of elements separated by spaces: ``<table
 capture named after the table), ``<table:name>`` (the same table captured as ``name``), a
 literal word, ``a|b`` literal alternatives; a trailing ``?`` makes an element optional, a
 leading ``@`` (on the first or last elements) makes it context: required, but not part of
-the expression ("at" in "at the time").
+the expression ("at" in "at the time"); with ``claim: context`` the rule claims that context
+too, so that no other rule takes it ("the" in "the third-quarter loss").
 Words are joined by whitespace or a hyphen, punctuation by optional whitespace.
 
 Every rule is compiled to one regular expression without nested repetition, tried only where
@@ -120,6 +121,9 @@ class Rule:
     starts: frozenset[tuple[str, ...]] = frozenset()
     # whether the match holds context around the expression (in its span group)
     context: bool = False
+    # whether that context is claimed too: no other expression may take it, and the match
+    # counts at its full length when overlapping matches are settled
+    claims: bool = False
 
 
 class Candidate(NamedTuple):
@@ -288,15 +292,17 @@ _first = itemgetter(0)
 
 
 def _without_overlaps(matches: list[Match], length: int) -> list[Match]:
-    """The longest matches (then the earliest rule's) that do not overlap a longer one."""
+    """The longest matches (then the earliest rule's) that do not overlap a longer one; a
+    match whose rule claims its context counts with it."""
     taken: list[Match] = []
     used = bytearray(length)  # 1 where a match already taken lies
-    priority = [(start - end, rule.order, start) for start, end, _, rule in matches]
+    extents = [m.span() if rule.claims else (start, end) for start, end, m, rule in matches]
+    priority = [(s - e, rule.order, start)
+                for (s, e), (start, _, _, rule) in zip(extents, matches, strict=True)]  # fmt: skip
     for index in sorted(range(len(matches)), key=priority.__getitem__):
-        match = matches[index]
-        start, end = match[0], match[1]
+        start, end = extents[index]
         if used.find(1, start, end) < 0:
-            taken.append(match)
+            taken.append(matches[index])
             used[start:end] = b"\x01" * (end - start)
     return taken
 
@@ -469,6 +475,7 @@ def _rule(block: dict[str, list[str]], source: str, order: int, tables: dict[str
         source=source,
         starts=start_keys(block["match"][0], tables),
         context=SPAN in regex.groupindex,
+        claims=block.get("claim", [""])[0] == "context",
     )
 
 
