@@ -34,6 +34,7 @@ from timeline.load import (
     scan,
     unique_ids,
 )
+from timeline.merge import Features, article_features
 from timeline.model import Article, Event, Mention, Problem
 from timeline.resolve import resolve_text
 
@@ -78,6 +79,9 @@ class FileResult:
     events: tuple[tuple[Event, ...], ...] = ()
     problems: tuple[Problem, ...] = ()
     crashed: bool = False  # a bug was met: the result says nothing lasting about the file
+    # What merge reads of each event (`merge.article_features`), made here once, not in
+    # every build's merge: per article, in the order of its events.
+    features: tuple[tuple[Features | None, ...], ...] = ()
     key: str = field(default="", compare=False)  # its cache key, once known
 
 
@@ -89,6 +93,7 @@ class Analysed:
     mentions: dict[str, tuple[Mention, ...]]
     events: tuple[Event, ...]
     problems: tuple[Problem, ...] = field(default=())
+    features: dict[str, Features] = field(default_factory=dict)  # by event id
 
 
 def analyse_folder(
@@ -128,18 +133,27 @@ def analyse_articles(
     trouble = list(problems)
     mentions: list[tuple[Mention, ...]] = []
     events: list[tuple[Event, ...]] = []
+    features: list[tuple[Features | None, ...]] = []
     crashed = False
     for article in articles:
         try:
             found = resolve_article(article, date_order)
             made = extract_events(article, found)
+            told = article_features(article, made)
         except Exception as err:  # a bug met on one article must not cost the others
             trouble.append(_internal_error(article.path, err))
-            found, made, crashed = (), (), True
+            found, made, told, crashed = (), (), (), True
         mentions.append(found)
         events.append(made)
+        features.append(told)
     return FileResult(
-        rel, tuple(articles), tuple(mentions), tuple(events), tuple(trouble), crashed
+        rel,
+        tuple(articles),
+        tuple(mentions),
+        tuple(events),
+        tuple(trouble),
+        crashed,
+        features=tuple(features),
     )
 
 
@@ -160,17 +174,32 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
     loaded = [a for r in results for a in r.articles]
     found = [m for r in results for m in r.mentions]
     made = [e for r in results for e in r.events]
+    told = [f for r in results for f in (r.features or [()] * len(r.events))]
     unique, clashes = unique_ids(loaded)
     for i, (before, after) in enumerate(zip(loaded, unique, strict=True)):
         if before.id != after.id:
             made[i] = extract_events(after, found[i])
+            told[i] = article_features(after, made[i])
     trouble = [*problems, *(p for r in results for p in r.problems), *clashes]
     return Analysed(
         articles=tuple(unique),
         mentions={a.id: m for a, m in zip(unique, found, strict=True)},
         events=tuple(e for events in made for e in events),
         problems=tuple(trouble),
+        features=_by_event(made, told),
     )
+
+
+def _by_event(
+    events: Sequence[tuple[Event, ...]], features: Sequence[tuple[Features | None, ...]]
+) -> dict[str, Features]:
+    """Each event's features by its id (a result made without them gives none)."""
+    return {
+        e.id: f
+        for made, told in zip(events, features, strict=True)
+        for e, f in zip(made, told, strict=False)
+        if f is not None
+    }
 
 
 def _analyse_batch(

@@ -36,12 +36,12 @@ import hashlib
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import groupby
-from operator import attrgetter
+from operator import attrgetter, mul
 from sys import intern
 
 import numpy as np
@@ -114,17 +114,44 @@ class MergeResult:
 class Profile:
     """The words merge compares of one event: its clause (names repeated), its surroundings."""
 
-    clause: tuple[str, ...]
-    window: tuple[str, ...]
+    clause: Sequence[str]
+    window: Sequence[str]
 
 
-def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeResult:
-    """Group the events that tell the same happening into entries; keep the vague as context."""
+@dataclass(frozen=True)
+class Features:
+    """What merge reads of one event, made once with its article (`article_features`).
+
+    Words are joined by a separator no word holds: a few strings pickle and load much faster
+    than many.
+    """
+
+    clause: str  # its profile's clause words
+    window: str  # its profile's words around it
+    content: str  # the distinct content words of its sentence (`informative`)
+    rank: float  # its telling's rank as a title (`events.Telling.rank`)
+    flawed: bool  # its sentence opens with a pronoun or its telling was lifted
+
+    def profile(self) -> Profile:
+        return Profile(_split(self.clause), _split(self.window))
+
+
+def merge_events(
+    events: Sequence[Event],
+    articles: Sequence[Article],
+    features: Mapping[str, Features] | None = None,
+) -> MergeResult:
+    """Group the events that tell the same happening into entries; keep the vague as context.
+
+    `features`, by event id, are what `article_features` made of the events with their
+    articles; those of events missing from it are made here.
+    """
     placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
     context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
     by_id = {a.id: a for a in articles}
+    known = features or {}
     with collector.paused():
-        space = TextSpace(placed, profiles(placed, by_id))
+        space = TextSpace(placed, profiles(placed, by_id, known))
         agree, disagree = candidate_pairs(placed, space)
         groups = _Groups(placed, space)
         for i, j in agree.links():
@@ -132,7 +159,7 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
         for i, j in disagree.links():
             groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
         typical = _typicality(len(placed), agree)
-        tellings = Tellings(by_id)
+        tellings = Tellings(by_id, known)
         entries = [
             make_entry(placed, typical, nested, by_id, tellings) for nested in groups.members()
         ]
@@ -165,12 +192,53 @@ def stopwords(language: str) -> frozenset[str]:
     return frozenset(word.casefold() for word in word_list(language, "merge", "stopwords"))
 
 
-def profiles(events: Sequence[Event], articles: dict[str, Article]) -> list[Profile]:
-    """The profile of every event, reading each article once, around its events only."""
+def article_features(article: Article, events: Sequence[Event]) -> tuple[Features | None, ...]:
+    """The merge features of an article's events, in their order; None for an event merge
+    keeps as context (`is_placeable`)."""
+    placed = [n for n, e in enumerate(events) if is_placeable(e.value)]
+    found: list[Features | None] = [None] * len(events)
+    if placed:
+        made = _made_features(article, [events[n] for n in placed])
+        for n, features in zip(placed, made, strict=True):
+            found[n] = features
+    return tuple(found)
+
+
+def _made_features(article: Article, events: Sequence[Event]) -> Iterator[Features]:
+    text = ArticleWords(article, _surroundings(events))
+    language = article.language
+    for event in events:
+        found = profile(event, text)
+        told = event_telling(event, language)
+        yield Features(
+            clause=_SEPARATOR.join(found.clause),
+            window=_SEPARATOR.join(found.window),
+            content=_SEPARATOR.join(sorted(_content_words(event.sentence, language))),
+            rank=told.rank,
+            flawed=_flawed(event, language, told),
+        )
+
+
+def _split(joined: str) -> list[str]:
+    return joined.split(_SEPARATOR) if joined else []
+
+
+def profiles(
+    events: Sequence[Event],
+    articles: dict[str, Article],
+    features: Mapping[str, Features] | None = None,
+) -> list[Profile]:
+    """The profile of every event, reading each article once, around its events only (or
+    taken from `features`, when they hold every event of the article)."""
+    known = features or {}
     found: list[Profile] = []
     for article_id, group in groupby(events, key=attrgetter("article_id")):
         told = list(group)
         article = articles.get(article_id)
+        made = [known.get(e.id) for e in told] if article else []
+        if made and all(made):
+            found.extend(f.profile() for f in made if f)
+            continue
         text = ArticleWords(article, _surroundings(told)) if article else None
         found.extend(profile(e, text) for e in told)
     return found
@@ -341,7 +409,7 @@ class TextSpace:
         return np.minimum(i, j), np.maximum(i, j)
 
 
-def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
+def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     """TF-IDF rows of documents, as scikit-learn's `TfidfVectorizer` makes them, to the bit.
 
     Its defaults: raw counts, smooth idf (ln((1 + n) / (1 + df)) + 1), rows scaled to length
@@ -754,14 +822,17 @@ class _Groups:
         self._span: list[Span] = [_span(e.value) for e in events]
         self._spans: list[list[Span]] = [[span] for span in self._span]
         self._sums: dict[int, tuple[_Bag, _Bag]] = {}
+        self._clause_rows, self._window_rows = _Rows(space.clause), _Rows(space.window)
         self._told: list[dict[str, list[int]]] = [{e.article_id: [n]} for n, e in enumerate(events)]
 
     def join_if_agreeing(self, i: int, j: int, threshold: float) -> None:
         """Join the groups of i and j when every date in the joined group shares an instant."""
         a, b = _find(self._agree, i), _find(self._agree, j)
-        start = max(self._span[a][0], self._span[b][0])
-        end = min(self._span[a][1], self._span[b][1])
-        if a != b and start < end and self._one_account(a, b) and self._alike(a, b, threshold):
+        if a == b:
+            return
+        span_a, span_b = self._span[a], self._span[b]
+        start, end = max(span_a[0], span_b[0]), min(span_a[1], span_b[1])
+        if start < end and self._one_account(a, b) and self._alike(a, b, threshold):
             self._agree[b] = self._apart[b] = a
             self._pool(a, b)
             self._span[a] = (start, end)
@@ -815,7 +886,7 @@ class _Groups:
     def _bags(self, root: int) -> tuple[_Bag, _Bag]:
         found = self._sums.get(root)
         if found is None:
-            found = (_Bag.of(self._space.clause, root), _Bag.of(self._space.window, root))
+            found = (self._clause_rows.bag(root), self._window_rows.bag(root))
         return found
 
     def members(self) -> list[list[list[int]]]:
@@ -839,17 +910,15 @@ class _Bag:
         self.weights = weights
         self.square = square
 
-    @classmethod
-    def of(cls, matrix: csr_matrix, row: int) -> _Bag:
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        data = matrix.data[start:end]
-        weights = dict(zip(matrix.indices[start:end].tolist(), data.tolist(), strict=True))
-        return cls(weights, float(np.dot(data, data)))
-
     def dot(self, other: _Bag) -> float:
-        small, large = sorted((self.weights, other.weights), key=len)
-        # A word only one side has adds a zero, which leaves the sum as it is.
-        return sum(value * large[word] for word, value in small.items() if word in large)
+        small, large = self.weights, other.weights
+        if len(large) < len(small):
+            small, large = large, small
+        # A word only one side has adds a zero, which leaves the sum as it is; the products
+        # are summed in the order of the smaller side's words.
+        shared = [word for word in small if word in large]
+        total: float = sum(map(mul, map(small.__getitem__, shared), map(large.__getitem__, shared)))
+        return total
 
     def cosine(self, other: _Bag, dot: float) -> float:
         norms = math.sqrt(self.square * other.square)
@@ -857,10 +926,23 @@ class _Bag:
 
     def add(self, other: _Bag, dot: float) -> None:
         """Add other's words to these (in place: a group's bag is its own)."""
-        weights = self.weights
-        for word, value in other.weights.items():
-            weights[word] = weights.get(word, 0.0) + value
+        get = self.weights.get
+        self.weights.update({word: get(word, 0.0) + value for word, value in other.weights.items()})
         self.square = self.square + other.square + 2 * dot
+
+
+class _Rows:
+    """The rows of a CSR matrix as bags, its row bounds read once as Python ints."""
+
+    def __init__(self, matrix: csr_matrix) -> None:
+        self._matrix = matrix
+        self._indptr: list[int] = matrix.indptr.tolist()
+
+    def bag(self, row: int) -> _Bag:
+        start, end = self._indptr[row], self._indptr[row + 1]
+        data = self._matrix.data[start:end]
+        weights = dict(zip(self._matrix.indices[start:end].tolist(), data.tolist(), strict=True))
+        return _Bag(weights, float(np.dot(data, data)))
 
 
 def _span(value: TimeValue) -> Span:
@@ -885,13 +967,41 @@ def _find(parent: list[int], index: int) -> int:
 
 
 class Tellings:
-    """Each event's telling (`events.event_telling`), made once however often it is asked."""
+    """What entries ask of each event's telling (`events.event_telling`) and sentence: taken
+    from its `Features` when given, else made once however often it is asked."""
 
-    def __init__(self, articles: dict[str, Article]) -> None:
+    def __init__(
+        self, articles: dict[str, Article], features: Mapping[str, Features] | None = None
+    ) -> None:
         self._articles = articles
+        self._known = features or {}
         self._made: dict[str, Telling] = {}
 
-    def __call__(self, event: Event) -> Telling:
+    def rank(self, event: Event) -> float:
+        """How good a title the event's telling makes (`events.Telling.rank`)."""
+        known = self._features(event)
+        return known.rank if known else self._told(event).rank
+
+    def flawed(self, event: Event) -> bool:
+        """True when the event's sentence opens with a pronoun or its telling was lifted."""
+        known = self._features(event)
+        if known:
+            return known.flawed
+        return _flawed(event, _language(event, self._articles), self._told(event))
+
+    def content(self, event: Event) -> set[str]:
+        """The content words of the event's sentence."""
+        known = self._features(event)
+        if known:
+            return set(_split(known.content))
+        return _content_words(event.sentence, _language(event, self._articles))
+
+    def _features(self, event: Event) -> Features | None:
+        # Features are made with the article: without it, merge reads the event as English.
+        known = self._known.get(event.id)
+        return known if known and event.article_id in self._articles else None
+
+    def _told(self, event: Event) -> Telling:
         found = self._made.get(event.id)
         if found is None:
             found = event_telling(event, _language(event, self._articles))
@@ -935,7 +1045,7 @@ def _best_title(
     events: Sequence[Event], typical: np.ndarray, dated: list[int], tellings: Tellings
 ) -> Event:
     def rank(i: int) -> tuple[float, float, str]:
-        return tellings(events[i]).rank, round(float(typical[i]), 6), events[i].id
+        return tellings.rank(events[i]), round(float(typical[i]), 6), events[i].id
 
     return events[dated[0] if len(dated) == 1 else max(dated, key=rank)]
 
@@ -956,7 +1066,7 @@ def informative(
     if len(candidates) == 1:
         return candidates[0]
     tell = tellings or Tellings(articles)
-    words = {e.id: _content(e, articles) for e in told}
+    words = {e.id: tell.content(e) for e in told}
     wordings = {e.sentence: words[e.id] for e in told}
     shared = Counter(w for found in wordings.values() for w in found)
 
@@ -964,17 +1074,20 @@ def informative(
         own = words[event.id]
         common = sum(1 for w in own if shared[w] > 1)
         length = len(event.sentence.split())
-        language = _language(event, articles)
-        flawed = opens_with_pronoun(event.sentence, language) or tell(event).lifted
+        flawed = tell.flawed(event)
         value = common + 0.25 * (len(own) - common) - 0.2 * max(0, length - TEXT_WORDS)
         return round(value - 2 * flawed, 6), event.id
 
     return max(candidates, key=score)
 
 
-def _content(event: Event, articles: dict[str, Article]) -> set[str]:
-    stop = stopwords(_language(event, articles))
-    return {w for w in _casefolded(_tokens(event.sentence)) if len(w) > 1 and w not in stop}
+def _content_words(sentence: str, language: str) -> set[str]:
+    stop = stopwords(language)
+    return {w for w in _casefolded(_tokens(sentence)) if len(w) > 1 and w not in stop}
+
+
+def _flawed(event: Event, language: str, told: Telling) -> bool:
+    return opens_with_pronoun(event.sentence, language) or told.lifted
 
 
 def _language(event: Event, articles: dict[str, Article]) -> str:
