@@ -40,8 +40,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
-from itertools import groupby
-from operator import attrgetter, mul
+from itertools import chain, groupby
+from operator import attrgetter
 from sys import intern
 
 import numpy as np
@@ -420,12 +420,14 @@ def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     size = len(documents)
     if not any(documents):
         return csr_matrix((size, 1))
-    tokens = [word for document in documents for word in document]
+    tokens = list(chain.from_iterable(documents))
     first = {word: n for n, word in enumerate(dict.fromkeys(tokens))}  # by first appearance
     alphabetical = np.empty(len(first), dtype=np.int64)
     alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
-    rows = np.repeat(np.arange(size, dtype=np.int64), [len(d) for d in documents])
-    codes, counts = _counted(rows * len(first) + [first[w] for w in tokens])
+    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=size)
+    rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
+    found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+    codes, counts = _counted(rows * len(first) + found)
     row, word = np.divmod(codes, len(first))
     columns = alphabetical[word]
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
@@ -911,14 +913,9 @@ class _Bag:
         self.square = square
 
     def dot(self, other: _Bag) -> float:
-        small, large = self.weights, other.weights
-        if len(large) < len(small):
-            small, large = large, small
-        # A word only one side has adds a zero, which leaves the sum as it is; the products
-        # are summed in the order of the smaller side's words.
-        shared = [word for word in small if word in large]
-        total: float = sum(map(mul, map(small.__getitem__, shared), map(large.__getitem__, shared)))
-        return total
+        small, large = sorted((self.weights, other.weights), key=len)
+        # A word only one side has adds a zero, which leaves the sum as it is.
+        return sum(value * large[word] for word, value in small.items() if word in large)
 
     def cosine(self, other: _Bag, dot: float) -> float:
         norms = math.sqrt(self.square * other.square)
@@ -926,8 +923,9 @@ class _Bag:
 
     def add(self, other: _Bag, dot: float) -> None:
         """Add other's words to these (in place: a group's bag is its own)."""
-        get = self.weights.get
-        self.weights.update({word: get(word, 0.0) + value for word, value in other.weights.items()})
+        weights = self.weights
+        for word, value in other.weights.items():
+            weights[word] = weights.get(word, 0.0) + value
         self.square = self.square + other.square + 2 * dot
 
 
@@ -1022,7 +1020,7 @@ def make_entry(
     `events.title_rank`; the most typical breaks ties) and its text the most informative of
     them (`informative`).
     """
-    voted = _voted(events, _agreeing(events, groups))
+    voted = _agreeing(events, groups)
     ordered, votes = [group for _, group in voted], [vote for vote, _ in voted]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
     value = votes[winner].value
@@ -1095,23 +1093,28 @@ def _language(event: Event, articles: dict[str, Article]) -> str:
     return article.language if article else "en"
 
 
-def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int]]:
-    """Groups whose dates agree with each other pooled into one: a vote per distinct date.
+def _agreeing(
+    events: Sequence[Event], groups: list[list[int]]
+) -> list[tuple[DateVote, list[int]]]:
+    """Groups whose dates agree with each other pooled into one: a vote per distinct date, in
+    the order of the votes.
 
     Two groups can meet in an entry only through a third one beside both; when their own
     dates agree ("2009-05-21" and "2009-05-21T17:11") they are one side, not two.
     """
-    pooled: list[tuple[Span, list[int]]] = []
+    pooled: list[tuple[Span, list[int], DateVote | None]] = []
     for vote, group in _voted(events, groups):
         span = _span(vote.value)
-        for n, (shared, members) in enumerate(pooled):
+        for n, (shared, members, _) in enumerate(pooled):
             start, end = max(shared[0], span[0]), min(shared[1], span[1])
             if start < end:
-                pooled[n] = ((start, end), members + group)
+                pooled[n] = ((start, end), members + group, None)
                 break
         else:
-            pooled.append((span, list(group)))
-    return [members for _, members in pooled]
+            pooled.append((span, list(group), vote))
+    # A group that pooled with none keeps its vote; a pool is voted on again.
+    voted = [(vote or _vote(events, members), members) for _, members, vote in pooled]
+    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
 
 
 def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
