@@ -254,18 +254,30 @@ def scored_at_once(events: list[Event], space: TextSpace) -> tuple[merge.Links, 
     )
 
 
-@pytest.mark.parametrize(("chunk", "product"), [(3, 2), (7, 50), (100_000, 4_000_000)])
+@pytest.mark.parametrize(
+    ("chunk", "product", "small"),
+    [
+        (3, 2, 0),  # every block on its own, in slices of sources
+        (3, 2, 200_000),  # small blocks together, one at a time
+        (7, 50, 0),
+        (7, 50, 30),  # some blocks together, the others on their own
+        (100_000, 4_000_000, 0),
+        (100_000, 4_000_000, 200_000),  # every block in one product
+    ],
+)
 def test_candidates_scored_in_slices_as_all_at_once(
     seed_story: tuple[list[Event], dict[str, Article]],
     monkeypatch: pytest.MonkeyPatch,
     chunk: int,
     product: int,
+    small: int,
 ) -> None:
     placed, articles = seed_story
     space = TextSpace(placed, profiles(placed, articles))
     expected = scored_at_once(placed, space)
     monkeypatch.setattr(merge, "_CHUNK", chunk)
     monkeypatch.setattr(merge, "_PRODUCT", product)
+    monkeypatch.setattr(merge, "_SMALL_BLOCK", small)
     found = candidate_pairs(placed, space)
     assert len(expected[0].left) and len(expected[1].left)
     for ours, theirs in zip(found, scored_at_once(placed, space), strict=True):
@@ -286,3 +298,40 @@ def test_merge_leaves_the_cycle_collector_as_it_found_it(
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def codes_one_by_one(events: list[Event], clause: csr_matrix) -> list[int]:
+    """The candidate codes by their definition, pair by pair: j lies in a block where i is a
+    source (its own level's periods and their neighbours) and shares i's minimum of words."""
+    words = merge._blocking_words(clause).toarray() > 0
+    size = len(events)
+    found = set()
+    for i, a in enumerate(events):
+        own = merge.level(a.value)
+        mine = merge.periods(a.value, own)
+        blocks = set(range(mine[0] - 1, mine[-1] + 2))
+        for j, b in enumerate(events):
+            if i == j or merge.level(b.value) > own:
+                continue
+            shared = int(np.count_nonzero(words[i] & words[j]))
+            if shared >= 1 + own and blocks & set(merge.periods(b.value, own)):
+                found.add(min(i, j) * size + max(i, j))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("product", "small"), [(2, 0), (2, 200_000), (50, 30), (4_000_000, 0), (4_000_000, 200_000)]
+)
+def test_candidate_codes_are_the_blocked_pairs_one_by_one(
+    seed_story: tuple[list[Event], dict[str, Article]],
+    monkeypatch: pytest.MonkeyPatch,
+    product: int,
+    small: int,
+) -> None:
+    placed, articles = seed_story
+    clause = TextSpace(placed, profiles(placed, articles)).clause
+    expected = codes_one_by_one(placed, clause)
+    monkeypatch.setattr(merge, "_PRODUCT", product)
+    monkeypatch.setattr(merge, "_SMALL_BLOCK", small)
+    assert len(expected) > 100
+    assert merge.candidate_codes(placed, clause).tolist() == expected

@@ -82,6 +82,7 @@ _ADJACENT = timedelta(days=1)
 _CHUNK = 100_000  # pairs scored at once (as far as the sums go: see `_cosines`)
 _BATCH = 10_000  # pairs multiplied at once
 _PRODUCT = 4_000_000  # word matches counted at once when blocking
+_SMALL_BLOCK = 200_000  # blocks with at most this many (source, target) pairs: compared together
 
 # Importance of a date's precision, from a clock time down to a year.
 _PRECISION_BONUS: dict[Granularity, float] = {
@@ -689,6 +690,23 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
     A month holds many more events than a day, so a month-long event must share two words with
     a candidate and a year-long one three: that keeps the candidates per event few.
     """
+    words = _blocking_words(clause)
+    transposed = csr_matrix(words.T)
+    cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
+    codes = _Codes()
+    small = _SmallBlocks(words)
+    for sources, targets, minimum in _blocks(events):
+        if len(sources) * len(targets) <= _SMALL_BLOCK:
+            codes.add(small.add(sources, targets, minimum))
+            continue
+        for part in _parts(sources, cost):
+            codes.add(_sharing(words, transposed, part, targets, minimum=minimum))
+    codes.add(small.flush())
+    return codes.unique()
+
+
+def _blocks(events: Sequence[Event]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+    """Each block's sources (sorted, each once) and targets, with the words they must share."""
     sources: dict[tuple[int, int], list[int]] = defaultdict(list)
     targets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for index, event in enumerate(events):
@@ -700,16 +718,60 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
             if lvl == own:
                 for period in (found[0] - 1, *found, found[-1] + 1):
                     sources[(lvl, period)].append(index)
-    words = _blocking_words(clause)
-    transposed = csr_matrix(words.T)
-    cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
-    codes = _Codes()
     for (lvl, period), found in sources.items():
         if (lvl, period) in targets:
-            pool = np.asarray(targets[(lvl, period)])
-            for part in _parts(np.array(sorted(set(found))), cost):
-                codes.add(_sharing(words, transposed, part, pool, minimum=1 + lvl))
-    return codes.unique()
+            yield np.array(sorted(set(found))), np.asarray(targets[(lvl, period)]), 1 + lvl
+
+
+class _SmallBlocks:
+    """Small blocks compared together, in one product instead of one each: a product costs
+    a tenth of a millisecond however small, and most blocks (days) are small.
+
+    Each block gets its own copy of the word columns, so sources meet only the targets of
+    their own block.
+    """
+
+    def __init__(self, words: csr_matrix) -> None:
+        self._words = words
+        self._held: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._pairs = 0
+
+    def add(self, sources: np.ndarray, targets: np.ndarray, minimum: int) -> np.ndarray:
+        """Hold a block; the codes of the blocks held, once they are enough to compare."""
+        self._held.append((sources, targets, minimum))
+        self._pairs += len(sources) * len(targets)
+        return self.flush() if self._pairs >= _PRODUCT else np.zeros(0, dtype=np.int64)
+
+    def flush(self) -> np.ndarray:
+        """The codes of the blocks held (see `_sharing`)."""
+        held, self._held, self._pairs = self._held, [], 0
+        if not held:
+            return np.zeros(0, dtype=np.int64)
+        sources, source_block = _stacked([s for s, _, _ in held])
+        targets, target_block = _stacked([t for _, t, _ in held])
+        minimum = np.array([m for _, _, m in held], dtype=np.int64)
+        shared = (self._apart(sources, source_block) @ self._apart(targets, target_block).T)
+        found = shared.tocoo()
+        enough = found.data >= minimum[source_block[found.row]]
+        i, j = sources[found.row[enough]], targets[found.col[enough]]
+        i, j = i[i != j], j[i != j]
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        return np.asarray(low.astype(np.int64) * self._words.shape[0] + high, dtype=np.int64)
+
+    def _apart(self, rows: np.ndarray, blocks: np.ndarray) -> csr_matrix:
+        """The words of `rows`, each row's in the columns of its block."""
+        picked = csr_matrix(self._words[rows])
+        width = self._words.shape[1]
+        shift = np.repeat(blocks.astype(np.int64) * width, np.diff(picked.indptr))
+        columns = picked.indices.astype(np.int64) + shift
+        shape = (len(rows), max(int(blocks.max(initial=0)) + 1, 1) * width)
+        return csr_matrix((picked.data, columns, picked.indptr), shape=shape)
+
+
+def _stacked(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The parts one after the other, and which part each value came from."""
+    lengths = [len(part) for part in parts]
+    return np.concatenate(parts), np.repeat(np.arange(len(parts)), lengths)
 
 
 def _parts(sources: np.ndarray, cost: np.ndarray) -> list[np.ndarray]:
