@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import random
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -84,7 +85,7 @@ def test_words_read_around_spans_are_the_words_of_the_whole_text(seed: int) -> N
         assert part.names_between(start, end) == names
 
 
-def sklearn_vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
+def sklearn_vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     text = pytest.importorskip("sklearn.feature_extraction.text")
     vectorizer = text.TfidfVectorizer(analyzer=lambda d: d, lowercase=False)
     return csr_matrix(vectorizer.fit_transform(documents))

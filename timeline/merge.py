@@ -750,7 +750,7 @@ class _SmallBlocks:
         sources, source_block = _stacked([s for s, _, _ in held])
         targets, target_block = _stacked([t for _, t, _ in held])
         minimum = np.array([m for _, _, m in held], dtype=np.int64)
-        shared = (self._apart(sources, source_block) @ self._apart(targets, target_block).T)
+        shared = self._apart(sources, source_block) @ self._apart(targets, target_block).T
         found = shared.tocoo()
         enough = found.data >= minimum[source_block[found.row]]
         i, j = sources[found.row[enough]], targets[found.col[enough]]
@@ -1155,9 +1155,7 @@ def _language(event: Event, articles: dict[str, Article]) -> str:
     return article.language if article else "en"
 
 
-def _agreeing(
-    events: Sequence[Event], groups: list[list[int]]
-) -> list[tuple[DateVote, list[int]]]:
+def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
     """Groups whose dates agree with each other pooled into one: a vote per distinct date, in
     the order of the votes.
 
