@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
-from itertools import chain, groupby
+from itertools import chain, count, groupby
 from operator import attrgetter
 from sys import intern
 
@@ -422,12 +422,12 @@ def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     if not any(documents):
         return csr_matrix((size, 1))
     tokens = list(chain.from_iterable(documents))
-    first = {word: n for n, word in enumerate(dict.fromkeys(tokens))}  # by first appearance
+    first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
+    found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     alphabetical = np.empty(len(first), dtype=np.int64)
     alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=size)
     rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
-    found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     codes, counts = _counted(rows * len(first) + found)
     row, word = np.divmod(codes, len(first))
     columns = alphabetical[word]
