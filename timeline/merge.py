@@ -1265,7 +1265,7 @@ def mark_key(entries: Sequence[Entry]) -> tuple[Entry, ...]:
 
 
 def _with_key(entry: Entry, key: bool) -> Entry:
-    return replace(entry, key=key)
+    return entry if entry.key is key else replace(entry, key=key)
 
 
 def _entry_order(entry: Entry) -> tuple[datetime, int, str]:
