@@ -183,16 +183,16 @@ def measure(n_articles: int, *, naive: bool = False, repeats: int = 1) -> tuple[
     return len(events), len(result.entries), seconds
 
 
-def features_of(events: Sequence[Event], articles: Sequence[Article]) -> dict[str, merge.Features]:
+def features_of(events: Sequence[Event], articles: Sequence[Article]) -> dict[str, str]:
     """Each event's merge features, made article by article as the per-article stage does."""
     told: dict[str, list[Event]] = defaultdict(list)
     for event in events:
         told[event.article_id].append(event)
-    found: dict[str, merge.Features] = {}
+    found: dict[str, str] = {}
     for article in articles:
         own = told.get(article.id, [])
         for event, features in zip(own, merge.article_features(article, own), strict=True):
-            if features is not None:
+            if features:
                 found[event.id] = features
     return found
 

@@ -12,7 +12,14 @@ from timeline import merge
 from timeline.events import event_telling, extract_events
 from timeline.execute import FileResult, analyse_articles, combine
 from timeline.load import load_folder
-from timeline.merge import ArticleWords, Tellings, article_features, is_placeable, merge_events
+from timeline.merge import (
+    ArticleWords,
+    Features,
+    Tellings,
+    article_features,
+    is_placeable,
+    merge_events,
+)
 from timeline.model import Article, Event
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -36,8 +43,8 @@ def test_features_follow_events_and_skip_context(results: list[FileResult]) -> N
         for events, features in zip(result.events, result.features, strict=True):
             assert len(features) == len(events)
             for event, found in zip(events, features, strict=True):
-                assert (found is not None) == is_placeable(event.value)
-                placed += found is not None
+                assert bool(found) == is_placeable(event.value)
+                placed += bool(found)
     assert placed > 20
 
 
@@ -47,9 +54,11 @@ def test_features_are_what_merge_reads(seeds: tuple[Article, ...]) -> None:
         events = extract_events(article, analyse_articles("x", (article,), (), "MDY").mentions[0])
         text = ArticleWords(article)
         tellings = Tellings({article.id: article})
-        for event, found in zip(events, article_features(article, events), strict=True):
-            if found is None:
+        for event, packed in zip(events, article_features(article, events), strict=True):
+            if not packed:
                 continue
+            found = Features.unpack(packed)
+            assert found.pack() == packed
             expected = merge.profile(event, text)
             assert found.profile() == merge.Profile(list(expected.clause), list(expected.window))
             assert found.rank == event_telling(event, article.language).rank == tellings.rank(event)
@@ -116,4 +125,12 @@ def test_a_renamed_article_gets_features_under_its_new_event_ids(
     expected = article_features(renamed, events)
     assert any(expected)
     for event, found in zip(events, expected, strict=True):
-        assert analysed.features.get(event.id) == found
+        assert analysed.features.get(event.id, "") == found
+
+
+@pytest.mark.parametrize("rank", [0.0, -1.15, 0.123457, 1 / 3, 1e-7, 0.1 + 0.2])
+@pytest.mark.parametrize("flawed", [True, False])
+def test_packed_features_read_back_the_same(rank: float, flawed: bool) -> None:
+    features = Features("kim\0kim\0pyongyang", "", "met\0talks", rank, flawed)
+    assert Features.unpack(features.pack()) == features
+    assert Features.unpack(features.pack()).rank.hex() == rank.hex()

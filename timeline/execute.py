@@ -34,7 +34,7 @@ from timeline.load import (
     scan,
     unique_ids,
 )
-from timeline.merge import Features, article_features
+from timeline.merge import article_features
 from timeline.model import Article, Event, Mention, Problem
 from timeline.resolve import resolve_text
 
@@ -81,7 +81,7 @@ class FileResult:
     crashed: bool = False  # a bug was met: the result says nothing lasting about the file
     # What merge reads of each event (`merge.article_features`), made here once, not in
     # every build's merge: per article, in the order of its events.
-    features: tuple[tuple[Features | None, ...], ...] = ()
+    features: tuple[tuple[str, ...], ...] = ()
     key: str = field(default="", compare=False)  # its cache key, once known
 
 
@@ -93,7 +93,7 @@ class Analysed:
     mentions: dict[str, tuple[Mention, ...]]
     events: tuple[Event, ...]
     problems: tuple[Problem, ...] = field(default=())
-    features: dict[str, Features] = field(default_factory=dict)  # by event id
+    features: dict[str, str] = field(default_factory=dict)  # merge's, by event id
 
 
 def analyse_folder(
@@ -133,7 +133,7 @@ def analyse_articles(
     trouble = list(problems)
     mentions: list[tuple[Mention, ...]] = []
     events: list[tuple[Event, ...]] = []
-    features: list[tuple[Features | None, ...]] = []
+    features: list[tuple[str, ...]] = []
     crashed = False
     for article in articles:
         try:
@@ -191,14 +191,14 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
 
 
 def _by_event(
-    events: Sequence[tuple[Event, ...]], features: Sequence[tuple[Features | None, ...]]
-) -> dict[str, Features]:
+    events: Sequence[tuple[Event, ...]], features: Sequence[tuple[str, ...]]
+) -> dict[str, str]:
     """Each event's features by its id (a result made without them gives none)."""
     return {
         e.id: f
         for made, told in zip(events, features, strict=True)
         for e, f in zip(made, told, strict=False)
-        if f is not None
+        if f
     }
 
 
