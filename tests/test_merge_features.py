@@ -10,7 +10,7 @@ import pytest
 
 from timeline import merge
 from timeline.events import event_telling, extract_events
-from timeline.execute import FileResult, analyse_articles, combine
+from timeline.execute import FileResult, _article_features, analyse_articles, combine
 from timeline.load import load_folder
 from timeline.merge import (
     ArticleWords,
@@ -40,7 +40,7 @@ def results(seeds: tuple[Article, ...]) -> list[FileResult]:
 def test_features_follow_events_and_skip_context(results: list[FileResult]) -> None:
     placed = 0
     for result in results:
-        for events, features in zip(result.events, result.features, strict=True):
+        for events, features in zip(result.events, _article_features(result), strict=True):
             assert len(features) == len(events)
             for event, found in zip(events, features, strict=True):
                 assert bool(found) == is_placeable(event.value)
@@ -108,7 +108,7 @@ def test_events_without_features_or_articles_are_read_as_before(
 
 
 def test_results_without_features_combine_to_none(results: list[FileResult]) -> None:
-    analysed = combine([replace(r, features=()) for r in results])
+    analysed = combine([replace(r, features="") for r in results])
     assert analysed.features == {}
     assert len(analysed.events) == len(combine(results).events)
 
@@ -116,7 +116,7 @@ def test_results_without_features_combine_to_none(results: list[FileResult]) -> 
 def test_a_renamed_article_gets_features_under_its_new_event_ids(
     seeds: tuple[Article, ...],
 ) -> None:
-    article = next(a for a in seeds if len(analyse_articles("x", (a,), (), "MDY").features[0]))
+    article = next(a for a in seeds if analyse_articles("x", (a,), (), "MDY").features)
     twin = replace(article, path="elsewhere/" + article.path)
     analysed = combine([analyse_articles(a.path, (a,), (), "MDY") for a in (article, twin)])
     renamed = analysed.articles[1]
@@ -134,3 +134,12 @@ def test_packed_features_read_back_the_same(rank: float, flawed: bool) -> None:
     features = Features("kim\0kim\0pyongyang", "", "met\0talks", rank, flawed)
     assert Features.unpack(features.pack()) == features
     assert Features.unpack(features.pack()).rank.hex() == rank.hex()
+
+
+def test_one_result_of_many_articles_keeps_each_articles_features(
+    seeds: tuple[Article, ...], results: list[FileResult]
+) -> None:
+    together = analyse_articles("many.jsonl", seeds, (), "MDY")
+    one_by_one = [told for r in results for told in _article_features(r)]
+    assert _article_features(together) == one_by_one
+    assert sum(map(len, one_by_one)) > 20
