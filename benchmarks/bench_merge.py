@@ -9,7 +9,7 @@ words, so that different events share words just as real reports of one story do
 
 The baseline is the same merge with blocking turned off (every pair of events is scored); it is
 run on the smallest sizes only, since it grows with the square of the input. A last table
-measures what a rebuild gains from the per-article features (`merge.article_features`, made
+measures what a rebuild gains from the per-article features (`merge_features.article_features`, made
 and cached with each article's results): merge given them against merge making them itself, in
 the same run, with the same entries. Times are CPU
 seconds (wall time wanders on a shared machine), small sizes the best of three runs; the

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from timeline import merge
+from timeline import merge, merge_features
 from timeline.events import extract_events
 from timeline.load import load_folder
 from timeline.merge import (
@@ -54,7 +54,7 @@ def words_one_by_one(text: str) -> list[str]:
     ],
 )
 def test_tokens_lose_possessives_and_their_dots(text: str, expected: list[str]) -> None:
-    assert merge._tokens(text) == expected == words_one_by_one(text)
+    assert merge_features._tokens(text) == expected == words_one_by_one(text)
 
 
 def test_tokens_match_one_by_one_editing_on_random_text() -> None:
@@ -62,7 +62,7 @@ def test_tokens_match_one_by_one_editing_on_random_text() -> None:
     alphabet = "ab'’s.-_ \n,1É"
     for _ in range(2_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
-        assert merge._tokens(text) == words_one_by_one(text), text
+        assert merge_features._tokens(text) == words_one_by_one(text), text
 
 
 def article(body: str) -> Article:

@@ -1,5 +1,5 @@
-"""Merge features made once per article (`merge.article_features`, cached with the article's
-results) give the very entries that merge makes without them."""
+"""Merge features made once per article (`merge_features.article_features`, cached with the
+article's results) give the very entries that merge makes without them."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from timeline import merge
+from timeline import merge, merge_features
 from timeline.events import event_telling, extract_events
 from timeline.execute import FileResult, _article_features, analyse_articles, combine
 from timeline.load import load_folder
@@ -63,7 +63,7 @@ def test_features_are_what_merge_reads(seeds: tuple[Article, ...]) -> None:
             assert found.profile() == merge.Profile(list(expected.clause), list(expected.window))
             assert found.rank == event_telling(event, article.language).rank == tellings.rank(event)
             assert found.flawed == tellings.flawed(event)
-            assert set(merge._split(found.content)) == tellings.content(event)
+            assert set(merge_features.split_words(found.content)) == tellings.content(event)
             checked += 1
     assert checked > 20
 
@@ -87,7 +87,7 @@ def test_merge_reads_no_article_when_every_event_has_features(
 
     monkeypatch.setattr(merge, "ArticleWords", unwanted)
     monkeypatch.setattr(merge, "event_telling", unwanted)
-    monkeypatch.setattr(merge, "_content_words", unwanted)
+    monkeypatch.setattr(merge, "content_words", unwanted)
     assert merge_events(analysed.events, analysed.articles, analysed.features) == expected
 
 

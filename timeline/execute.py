@@ -34,7 +34,7 @@ from timeline.load import (
     scan,
     unique_ids,
 )
-from timeline.merge import article_features
+from timeline.merge_features import article_features
 from timeline.model import Article, Event, Mention, Problem
 from timeline.resolve import resolve_text
 
@@ -80,7 +80,7 @@ class FileResult:
     events: tuple[tuple[Event, ...], ...] = ()
     problems: tuple[Problem, ...] = ()
     crashed: bool = False  # a bug was met: the result says nothing lasting about the file
-    # What merge reads of each event (`merge.article_features`), made here once, not in
+    # What merge reads of each event (`merge_features.article_features`), made here once, not in
     # every build's merge: the events' packed features, in order, joined in one string (a
     # string costs the cycle collector nothing when a rebuild loads 10,000 results).
     features: str = ""

@@ -31,24 +31,59 @@ computation gives (see `_cosines`), so the entries do not depend on these shortc
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import math
-import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
 from itertools import chain, count, groupby
 from operator import attrgetter
-from sys import intern
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 from timeline import collector
-from timeline.events import Telling, event_telling, opens_with_pronoun
+from timeline.events import Telling, event_telling
+from timeline.merge_features import (
+    NAME_BOOST as NAME_BOOST,
+)
+from timeline.merge_features import (
+    OPEN_ENDED as OPEN_ENDED,
+)
+from timeline.merge_features import (
+    WINDOW_CHARS as WINDOW_CHARS,
+)
+from timeline.merge_features import (
+    ArticleWords as ArticleWords,
+)
+from timeline.merge_features import (
+    Features as Features,
+)
+from timeline.merge_features import (
+    Profile as Profile,
+)
+from timeline.merge_features import (
+    article_features as article_features,
+)
+from timeline.merge_features import (
+    content_words,
+    is_flawed,
+    split_words,
+    surroundings,
+)
+from timeline.merge_features import (
+    is_placeable as is_placeable,
+)
+from timeline.merge_features import (
+    profile as profile,
+)
+from timeline.merge_features import (
+    split_names as split_names,
+)
+from timeline.merge_features import (
+    stopwords as stopwords,
+)
 from timeline.model import (
     PRECISION_RANK,
     Article,
@@ -59,10 +94,8 @@ from timeline.model import (
     Status,
     TimeValue,
 )
-from timeline.wordlists import word_list
 
 CLAUSE_WEIGHT = 0.5  # how much the clause counts against its surroundings
-NAME_BOOST = 2  # a name counts this many times as much as another word
 AGREE_THRESHOLD = 0.2  # pass 1: dates agree, texts alike
 DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
 SAME_ARTICLE_THRESHOLD = 0.5  # two sentences of one article: only when much alike
@@ -70,12 +103,10 @@ ONE_ACCOUNT_THRESHOLD = 0.2  # two sentences of one article less alike tell two 
 LEVEL_STEP = 0.1  # a month-long date joins a day's telling only when alike by this much more
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
-WINDOW_CHARS = 300  # how much of the article around the clause counts as its surroundings
 MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
 TEXT_WORDS = 35  # a telling longer than this says more than the entry needs, word by word
-OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
 _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
@@ -98,11 +129,6 @@ _PRECISION_BONUS: dict[Granularity, float] = {
     Granularity.YEAR: 0.1,
 }
 
-_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]")
-_SEPARATOR = "\0"  # never inside a token: tokens are joined with it to be edited at once
-_FIELD = "\1"  # never inside a token either: separates the fields of packed `Features`
-_POSSESSIVE = re.compile(r"\.*['’]s(?=\0|\Z)")  # at a token's end; the dots before it go too
-
 
 @dataclass(frozen=True)
 class MergeResult:
@@ -110,45 +136,6 @@ class MergeResult:
 
     entries: tuple[Entry, ...]
     context: tuple[Event, ...] = ()
-
-
-@dataclass(frozen=True)
-class Profile:
-    """The words merge compares of one event: its clause (names repeated), its surroundings."""
-
-    clause: Sequence[str]
-    window: Sequence[str]
-
-
-@dataclass(frozen=True)
-class Features:
-    """What merge reads of one event, made once with its article (`article_features`).
-
-    Words are joined by a separator no word holds. The cache keeps features packed in one
-    string per event (`pack`): the cycle collector walks every object a rebuild loads, but
-    no string, and tens of thousands of objects more cost a 10,000-article rebuild a quarter
-    of a second.
-    """
-
-    clause: str  # its profile's clause words
-    window: str  # its profile's words around it
-    content: str  # the distinct content words of its sentence (`informative`)
-    rank: float  # its telling's rank as a title (`events.Telling.rank`)
-    flawed: bool  # its sentence opens with a pronoun or its telling was lifted
-
-    def profile(self) -> Profile:
-        return Profile(_split(self.clause), _split(self.window))
-
-    def pack(self) -> str:
-        """These features in one string (a float's repr reads back as the same float)."""
-        fields = (repr(self.rank), "1" if self.flawed else "", self.clause, self.window)
-        return _FIELD.join((*fields, self.content))
-
-    @classmethod
-    def unpack(cls, packed: str) -> Features:
-        """The features `pack` gave `packed`."""
-        rank, flawed, clause, window, content = packed.split(_FIELD)
-        return cls(clause, window, content, float(rank), bool(flawed))
 
 
 def merge_events(
@@ -189,11 +176,6 @@ def _typicality(size: int, pairs: Links) -> np.ndarray:
     return total
 
 
-def is_placeable(value: TimeValue) -> bool:
-    """True when a value is a place on the calendar, not an open side of one ("since 2006")."""
-    return value.is_dated and value.mod not in OPEN_ENDED
-
-
 def _event_order(event: Event) -> tuple[str, int, str]:
     return event.article_id, event.mention.start, event.id
 
@@ -201,46 +183,9 @@ def _event_order(event: Event) -> tuple[str, int, str]:
 # -- profiles ---------------------------------------------------------------------------------
 
 
-@cache
-def stopwords(language: str) -> frozenset[str]:
-    """Words that tell nothing about which event a sentence reports."""
-    return frozenset(word.casefold() for word in word_list(language, "merge", "stopwords"))
-
-
-def article_features(article: Article, events: Sequence[Event]) -> tuple[str, ...]:
-    """The merge features of an article's events, in their order, each packed in one string
-    (`Features.pack`); "" for an event merge keeps as context (`is_placeable`)."""
-    placed = [n for n, e in enumerate(events) if is_placeable(e.value)]
-    found = [""] * len(events)
-    if placed:
-        made = _made_features(article, [events[n] for n in placed])
-        for n, features in zip(placed, made, strict=True):
-            found[n] = features.pack()
-    return tuple(found)
-
-
 def _unpacked(events: Sequence[Event], packed: Mapping[str, str]) -> dict[str, Features]:
     found = ((e.id, packed.get(e.id)) for e in events)
     return {event_id: Features.unpack(text) for event_id, text in found if text}
-
-
-def _made_features(article: Article, events: Sequence[Event]) -> Iterator[Features]:
-    text = ArticleWords(article, _surroundings(events))
-    language = article.language
-    for event in events:
-        found = profile(event, text)
-        told = event_telling(event, language)
-        yield Features(
-            clause=_SEPARATOR.join(found.clause),
-            window=_SEPARATOR.join(found.window),
-            content=_SEPARATOR.join(sorted(_content_words(event.sentence, language))),
-            rank=told.rank,
-            flawed=_flawed(event, language, told),
-        )
-
-
-def _split(joined: str) -> list[str]:
-    return joined.split(_SEPARATOR) if joined else []
 
 
 def profiles(
@@ -259,132 +204,9 @@ def profiles(
         if made and all(made):
             found.extend(f.profile() for f in made if f)
             continue
-        text = ArticleWords(article, _surroundings(told)) if article else None
+        text = ArticleWords(article, surroundings(told)) if article else None
         found.extend(profile(e, text) for e in told)
     return found
-
-
-def _surroundings(events: Iterable[Event]) -> list[tuple[int, int]]:
-    """Where the words of events and their surroundings lie in their article (see `profile`)."""
-    spans = []
-    for event in events:
-        start = event.sentence_start
-        end = start + len(event.sentence) + WINDOW_CHARS
-        spans.append((start - WINDOW_CHARS, end))
-    return spans
-
-
-class ArticleWords:
-    """An article's words with their offsets, tokenised once for every event it tells.
-
-    Given `spans`, only the words that start inside them are read: `between` answers for
-    ranges inside the spans.
-    """
-
-    def __init__(self, article: Article, spans: Iterable[tuple[int, int]] | None = None) -> None:
-        self.stop = stopwords(article.language)
-        body = article.body
-        self.starts: list[int] = []
-        self.words: list[str] = []
-        for start, end in [(0, len(body))] if spans is None else _joined(spans):
-            starts, words = _words_inside(body, start, end)
-            self.starts += starts
-            self.words += words
-        stop = self.stop
-        folded = _casefolded(self.words)
-        # One string per distinct word, not one per article: the profiles of 100,000 articles
-        # would otherwise hold a copy of each word for every article that uses it.
-        self.content = [intern(w) if len(w) > 1 and w not in stop else "" for w in folded]
-
-    def between(self, start: int, end: int, *, content: bool = False) -> list[str]:
-        """The words that start inside [start, end); or only its content words, casefolded."""
-        low, high = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
-        if content:
-            return [word for word in self.content[low:high] if word]
-        return self.words[low:high]
-
-    def names_between(self, start: int, end: int) -> set[str]:
-        """The names among the words that start inside [start, end), as `split_names` finds."""
-        low, high = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
-        pairs = zip(self.words[low:high], self.content[low:high], strict=True)
-        return {folded for word, folded in pairs if folded and word[0].isupper()}
-
-
-def profile(event: Event, text: ArticleWords | None) -> Profile:
-    """An event's clause words, names repeated, and the content words around it.
-
-    A clause that names hardly anyone ("On Monday, he signalled ...") borrows the names of the
-    text just before it, as a reader would to know who "he" is.
-    """
-    stop = text.stop if text else stopwords("en")
-    names, words = split_names(_tokens(event.focus or event.sentence), stop)
-    borrowed: set[str] = set()
-    window: list[str] = []
-    if text is not None:
-        start = event.sentence_start
-        if len(names) < 2:
-            borrowed = text.names_between(start - WINDOW_CHARS, start)
-        end = start + len(event.sentence) + WINDOW_CHARS
-        window = text.between(start - WINDOW_CHARS, end, content=True)
-    return Profile(
-        clause=tuple(sorted(names)) * NAME_BOOST + tuple(sorted(borrowed | words)),
-        window=tuple(window),
-    )
-
-
-def split_names(tokens: Iterable[str], stop: frozenset[str]) -> tuple[set[str], set[str]]:
-    """Casefolded names (capitalised words, acronyms) and other content words among tokens."""
-    tokens = list(tokens)
-    kept = [
-        (token[0].isupper(), folded)
-        for token, folded in zip(tokens, _casefolded(tokens), strict=True)
-        if len(folded) > 1 and folded not in stop
-    ]
-    return {f for name, f in kept if name}, {f for name, f in kept if not name}
-
-
-def _joined(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Overlapping spans joined, in order."""
-    joined: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if joined and start <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
-        else:
-            joined.append((start, end))
-    return joined
-
-
-def _words_inside(text: str, start: int, end: int) -> tuple[list[int], list[str]]:
-    """The words of the whole text that start inside [start, end), and where they start.
-
-    No word holds a space or a line break, so reading from the last one before `start` up to
-    the first one after `end` finds the same words as reading the whole text.
-    """
-    start = max(start, 0)
-    first = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), 0)
-    after = [at for at in (text.find(" ", end), text.find("\n", end)) if at >= 0]
-    last = min(after, default=len(text))
-    matches = list(_TOKEN.finditer(text, first, last))
-    starts = list(map(re.Match.start, matches))
-    low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
-    return starts[low:high], _words(list(map(re.Match.group, matches[low:high])))
-
-
-def _tokens(text: str) -> list[str]:
-    return _words(_TOKEN.findall(text))
-
-
-def _words(tokens: list[str]) -> list[str]:
-    """Tokens without a possessive ending and the dots before it ("Corp.'s" -> "Corp")."""
-    joined = _SEPARATOR.join(tokens)
-    if not tokens or not _POSSESSIVE.search(joined):
-        return tokens
-    return _POSSESSIVE.sub("", joined).split(_SEPARATOR)
-
-
-def _casefolded(words: list[str]) -> list[str]:
-    """Each word casefolded (letter by letter, so all at once in one string)."""
-    return _SEPARATOR.join(words).casefold().split(_SEPARATOR) if words else []
 
 
 Rows = Sequence[int] | np.ndarray
@@ -1066,14 +888,14 @@ class Tellings:
         known = self._features(event)
         if known:
             return known.flawed
-        return _flawed(event, _language(event, self._articles), self._told(event))
+        return is_flawed(event, _language(event, self._articles), self._told(event))
 
     def content(self, event: Event) -> set[str]:
         """The content words of the event's sentence."""
         known = self._features(event)
         if known:
-            return set(_split(known.content))
-        return _content_words(event.sentence, _language(event, self._articles))
+            return set(split_words(known.content))
+        return content_words(event.sentence, _language(event, self._articles))
 
     def _features(self, event: Event) -> Features | None:
         # Features are made with the article: without it, merge reads the event as English.
@@ -1158,15 +980,6 @@ def informative(
         return round(value - 2 * flawed, 6), event.id
 
     return max(candidates, key=score)
-
-
-def _content_words(sentence: str, language: str) -> set[str]:
-    stop = stopwords(language)
-    return {w for w in _casefolded(_tokens(sentence)) if len(w) > 1 and w not in stop}
-
-
-def _flawed(event: Event, language: str, told: Telling) -> bool:
-    return opens_with_pronoun(event.sentence, language) or told.lifted
 
 
 def _language(event: Event, articles: dict[str, Article]) -> str:
