@@ -8,7 +8,10 @@ organisations drawn from a pool shared by the whole story), some of its own word
 words, so that different events share words just as real reports of one story do.
 
 The baseline is the same merge with blocking turned off (every pair of events is scored); it is
-run on the smallest sizes only, since it grows with the square of the input. Times are CPU
+run on the smallest sizes only, since it grows with the square of the input. A last table
+measures what a rebuild gains from the per-article features (`merge_features.article_features`, made
+and cached with each article's results): merge given them against merge making them itself, in
+the same run, with the same entries. Times are CPU
 seconds (wall time wanders on a shared machine), small sizes the best of three runs; the
 candidate pairs per event show, without any clock, that the work grows linearly. The peak is
 the most memory merge held at once (tracemalloc, numpy's arrays included), from one more run
@@ -25,6 +28,7 @@ import random
 import sys
 import time
 import tracemalloc
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from unittest import mock
@@ -179,6 +183,33 @@ def measure(n_articles: int, *, naive: bool = False, repeats: int = 1) -> tuple[
     return len(events), len(result.entries), seconds
 
 
+def features_of(events: Sequence[Event], articles: Sequence[Article]) -> dict[str, str]:
+    """Each event's merge features, made article by article as the per-article stage does."""
+    told: dict[str, list[Event]] = defaultdict(list)
+    for event in events:
+        told[event.article_id].append(event)
+    found: dict[str, str] = {}
+    for article in articles:
+        own = told.get(article.id, [])
+        for event, features in zip(own, merge.article_features(article, own), strict=True):
+            if features:
+                found[event.id] = features
+    return found
+
+
+def with_features(n_articles: int, repeats: int) -> tuple[float, float]:
+    """Best CPU seconds of merge making every feature itself, and of merge given them."""
+    events, articles = corpus(n_articles)
+    features = features_of(events, articles)
+    plain, given = [], []
+    for _ in range(repeats):  # alternated, so that both meet the same load
+        plain.append(timed(lambda: merge.merge_events(events, articles)))
+        given.append(timed(lambda: merge.merge_events(events, articles, features)))
+    if plain[0][1] != given[0][1]:
+        raise SystemExit(f"{n_articles} articles: merge with features gave other entries")
+    return min(s for s, _ in plain), min(s for s, _ in given)
+
+
 def main(argv: list[str]) -> None:
     sizes = SIZES[:2] if "--quick" in argv else SIZES
     header = f"{'articles':>8} {'events':>7} {'entries':>7} {'pairs/event':>11}"
@@ -210,6 +241,10 @@ def main(argv: list[str]) -> None:
         f"naive all-pairs at {last:,} articles, projected from {n} as quadratic: "
         f"~{projected:,.0f} s against {blocked[last]:.1f} s blocked"
     )
+    print(f"\n{'articles':>8} {'made s':>7} {'given s':>7} {'ratio':>6}  (same entries)")
+    for n in sizes:
+        made, given = with_features(n, REPEATS if n <= REPEAT_UP_TO else 1)
+        print(f"{n:>8} {made:>7.2f} {given:>7.2f} {made / given:>6.1f}x")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import random
 import re
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from timeline import merge
+from timeline import merge, merge_features
 from timeline.events import extract_events
 from timeline.load import load_folder
 from timeline.merge import (
@@ -53,7 +54,7 @@ def words_one_by_one(text: str) -> list[str]:
     ],
 )
 def test_tokens_lose_possessives_and_their_dots(text: str, expected: list[str]) -> None:
-    assert merge._tokens(text) == expected == words_one_by_one(text)
+    assert merge_features._tokens(text) == expected == words_one_by_one(text)
 
 
 def test_tokens_match_one_by_one_editing_on_random_text() -> None:
@@ -61,7 +62,7 @@ def test_tokens_match_one_by_one_editing_on_random_text() -> None:
     alphabet = "ab'’s.-_ \n,1É"
     for _ in range(2_000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 30)))
-        assert merge._tokens(text) == words_one_by_one(text), text
+        assert merge_features._tokens(text) == words_one_by_one(text), text
 
 
 def article(body: str) -> Article:
@@ -84,7 +85,7 @@ def test_words_read_around_spans_are_the_words_of_the_whole_text(seed: int) -> N
         assert part.names_between(start, end) == names
 
 
-def sklearn_vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
+def sklearn_vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     text = pytest.importorskip("sklearn.feature_extraction.text")
     vectorizer = text.TfidfVectorizer(analyzer=lambda d: d, lowercase=False)
     return csr_matrix(vectorizer.fit_transform(documents))
@@ -254,18 +255,30 @@ def scored_at_once(events: list[Event], space: TextSpace) -> tuple[merge.Links, 
     )
 
 
-@pytest.mark.parametrize(("chunk", "product"), [(3, 2), (7, 50), (100_000, 4_000_000)])
+@pytest.mark.parametrize(
+    ("chunk", "product", "small"),
+    [
+        (3, 2, 0),  # every block on its own, in slices of sources
+        (3, 2, 200_000),  # small blocks together, one at a time
+        (7, 50, 0),
+        (7, 50, 30),  # some blocks together, the others on their own
+        (100_000, 4_000_000, 0),
+        (100_000, 4_000_000, 200_000),  # every block in one product
+    ],
+)
 def test_candidates_scored_in_slices_as_all_at_once(
     seed_story: tuple[list[Event], dict[str, Article]],
     monkeypatch: pytest.MonkeyPatch,
     chunk: int,
     product: int,
+    small: int,
 ) -> None:
     placed, articles = seed_story
     space = TextSpace(placed, profiles(placed, articles))
     expected = scored_at_once(placed, space)
     monkeypatch.setattr(merge, "_CHUNK", chunk)
     monkeypatch.setattr(merge, "_PRODUCT", product)
+    monkeypatch.setattr(merge, "_SMALL_BLOCK", small)
     found = candidate_pairs(placed, space)
     assert len(expected[0].left) and len(expected[1].left)
     for ours, theirs in zip(found, scored_at_once(placed, space), strict=True):
@@ -286,3 +299,40 @@ def test_merge_leaves_the_cycle_collector_as_it_found_it(
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def codes_one_by_one(events: list[Event], clause: csr_matrix) -> list[int]:
+    """The candidate codes by their definition, pair by pair: j lies in a block where i is a
+    source (its own level's periods and their neighbours) and shares i's minimum of words."""
+    words = merge._blocking_words(clause).toarray() > 0
+    size = len(events)
+    found = set()
+    for i, a in enumerate(events):
+        own = merge.level(a.value)
+        mine = merge.periods(a.value, own)
+        blocks = set(range(mine[0] - 1, mine[-1] + 2))
+        for j, b in enumerate(events):
+            if i == j or merge.level(b.value) > own:
+                continue
+            shared = int(np.count_nonzero(words[i] & words[j]))
+            if shared >= 1 + own and blocks & set(merge.periods(b.value, own)):
+                found.add(min(i, j) * size + max(i, j))
+    return sorted(found)
+
+
+@pytest.mark.parametrize(
+    ("product", "small"), [(2, 0), (2, 200_000), (50, 30), (4_000_000, 0), (4_000_000, 200_000)]
+)
+def test_candidate_codes_are_the_blocked_pairs_one_by_one(
+    seed_story: tuple[list[Event], dict[str, Article]],
+    monkeypatch: pytest.MonkeyPatch,
+    product: int,
+    small: int,
+) -> None:
+    placed, articles = seed_story
+    clause = TextSpace(placed, profiles(placed, articles)).clause
+    expected = codes_one_by_one(placed, clause)
+    monkeypatch.setattr(merge, "_PRODUCT", product)
+    monkeypatch.setattr(merge, "_SMALL_BLOCK", small)
+    assert len(expected) > 100
+    assert merge.candidate_codes(placed, clause).tolist() == expected

@@ -110,7 +110,7 @@ def make_timeline(
 
 def assemble(analysed: Analysed, config: BuildConfig) -> Timeline:
     """Merge the events of every article into the timeline."""
-    merged = merge_events(analysed.events, analysed.articles)
+    merged = merge_events(analysed.events, analysed.articles, analysed.features)
     mentions = analysed.mentions
     return Timeline(
         title=config.title,

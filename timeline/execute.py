@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
-from itertools import repeat
+from itertools import accumulate, repeat
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from timeline.load import (
     scan,
     unique_ids,
 )
+from timeline.merge_features import article_features
 from timeline.model import Article, Event, Mention, Problem
 from timeline.resolve import resolve_text
 
@@ -42,6 +43,7 @@ POOL_MIN = 48  # files to analyse before a process pool pays for its start-up
 BATCH = 4096  # files read and analysed at a time: bounds the bytes held in memory
 
 Progress = Callable[[int, int], None]
+_EVENTS = "\2"  # joins the packed merge features of a result's events: in none of them
 # Analysed once before forking the pool, so that workers inherit the resolver's warm caches
 # instead of each building them (half a second of CPU per worker).
 _WARM_UP = ("warm-up.md", b"---\npublished: 2023-09-05\n---\nOn Monday, 4 September 2023.\n")
@@ -78,6 +80,10 @@ class FileResult:
     events: tuple[tuple[Event, ...], ...] = ()
     problems: tuple[Problem, ...] = ()
     crashed: bool = False  # a bug was met: the result says nothing lasting about the file
+    # What merge reads of each event (`merge_features.article_features`), made here once, not in
+    # every build's merge: the events' packed features, in order, joined in one string (a
+    # string costs the cycle collector nothing when a rebuild loads 10,000 results).
+    features: str = ""
     key: str = field(default="", compare=False)  # its cache key, once known
 
 
@@ -89,6 +95,7 @@ class Analysed:
     mentions: dict[str, tuple[Mention, ...]]
     events: tuple[Event, ...]
     problems: tuple[Problem, ...] = field(default=())
+    features: dict[str, str] = field(default_factory=dict)  # merge's, by event id
 
 
 def analyse_folder(
@@ -128,18 +135,27 @@ def analyse_articles(
     trouble = list(problems)
     mentions: list[tuple[Mention, ...]] = []
     events: list[tuple[Event, ...]] = []
+    features: list[tuple[str, ...]] = []
     crashed = False
     for article in articles:
         try:
             found = resolve_article(article, date_order)
             made = extract_events(article, found)
+            told = article_features(article, made)
         except Exception as err:  # a bug met on one article must not cost the others
             trouble.append(_internal_error(article.path, err))
-            found, made, crashed = (), (), True
+            found, made, told, crashed = (), (), (), True
         mentions.append(found)
         events.append(made)
+        features.append(told)
     return FileResult(
-        rel, tuple(articles), tuple(mentions), tuple(events), tuple(trouble), crashed
+        rel,
+        tuple(articles),
+        tuple(mentions),
+        tuple(events),
+        tuple(trouble),
+        crashed,
+        features=_EVENTS.join(f for told in features for f in told),
     )
 
 
@@ -160,17 +176,39 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
     loaded = [a for r in results for a in r.articles]
     found = [m for r in results for m in r.mentions]
     made = [e for r in results for e in r.events]
+    told = [f for r in results for f in _article_features(r)]
     unique, clashes = unique_ids(loaded)
     for i, (before, after) in enumerate(zip(loaded, unique, strict=True)):
         if before.id != after.id:
             made[i] = extract_events(after, found[i])
+            told[i] = article_features(after, made[i])
     trouble = [*problems, *(p for r in results for p in r.problems), *clashes]
     return Analysed(
         articles=tuple(unique),
         mentions={a.id: m for a, m in zip(unique, found, strict=True)},
         events=tuple(e for events in made for e in events),
         problems=tuple(trouble),
+        features=_by_event(made, told),
     )
+
+
+def _article_features(result: FileResult) -> list[tuple[str, ...]]:
+    """Each article's merge features, from the one string a result keeps them in."""
+    flat = result.features.split(_EVENTS) if result.features else []
+    ends = accumulate(len(events) for events in result.events)
+    return [tuple(flat[end - len(e) : end]) for e, end in zip(result.events, ends, strict=True)]
+
+
+def _by_event(
+    events: Sequence[tuple[Event, ...]], features: Sequence[tuple[str, ...]]
+) -> dict[str, str]:
+    """Each event's features by its id (a result made without them gives none)."""
+    return {
+        e.id: f
+        for made, told in zip(events, features, strict=True)
+        for e, f in zip(made, told, strict=False)
+        if f
+    }
 
 
 def _analyse_batch(

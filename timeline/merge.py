@@ -31,24 +31,59 @@ computation gives (see `_cosines`), so the entries do not depend on these shortc
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import math
-import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from functools import cache
-from itertools import groupby
+from itertools import chain, count, groupby
 from operator import attrgetter
-from sys import intern
 
 import numpy as np
 from scipy.sparse import csr_matrix
 
 from timeline import collector
-from timeline.events import Telling, event_telling, opens_with_pronoun
+from timeline.events import Telling, event_telling
+from timeline.merge_features import (
+    NAME_BOOST as NAME_BOOST,
+)
+from timeline.merge_features import (
+    OPEN_ENDED as OPEN_ENDED,
+)
+from timeline.merge_features import (
+    WINDOW_CHARS as WINDOW_CHARS,
+)
+from timeline.merge_features import (
+    ArticleWords as ArticleWords,
+)
+from timeline.merge_features import (
+    Features as Features,
+)
+from timeline.merge_features import (
+    Profile as Profile,
+)
+from timeline.merge_features import (
+    article_features as article_features,
+)
+from timeline.merge_features import (
+    content_words,
+    is_flawed,
+    split_words,
+    surroundings,
+)
+from timeline.merge_features import (
+    is_placeable as is_placeable,
+)
+from timeline.merge_features import (
+    profile as profile,
+)
+from timeline.merge_features import (
+    split_names as split_names,
+)
+from timeline.merge_features import (
+    stopwords as stopwords,
+)
 from timeline.model import (
     PRECISION_RANK,
     Article,
@@ -59,10 +94,8 @@ from timeline.model import (
     Status,
     TimeValue,
 )
-from timeline.wordlists import word_list
 
 CLAUSE_WEIGHT = 0.5  # how much the clause counts against its surroundings
-NAME_BOOST = 2  # a name counts this many times as much as another word
 AGREE_THRESHOLD = 0.2  # pass 1: dates agree, texts alike
 DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
 SAME_ARTICLE_THRESHOLD = 0.5  # two sentences of one article: only when much alike
@@ -70,18 +103,17 @@ ONE_ACCOUNT_THRESHOLD = 0.2  # two sentences of one article less alike tell two 
 LEVEL_STEP = 0.1  # a month-long date joins a day's telling only when alike by this much more
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
-WINDOW_CHARS = 300  # how much of the article around the clause counts as its surroundings
 MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
 TEXT_WORDS = 35  # a telling longer than this says more than the entry needs, word by word
-OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
 _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
 _CHUNK = 100_000  # pairs scored at once (as far as the sums go: see `_cosines`)
 _BATCH = 10_000  # pairs multiplied at once
 _PRODUCT = 4_000_000  # word matches counted at once when blocking
+_SMALL_BLOCK = 200_000  # blocks with at most this many (source, target) pairs: compared together
 
 # Importance of a date's precision, from a clock time down to a year.
 _PRECISION_BONUS: dict[Granularity, float] = {
@@ -97,10 +129,6 @@ _PRECISION_BONUS: dict[Granularity, float] = {
     Granularity.YEAR: 0.1,
 }
 
-_TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]")
-_SEPARATOR = "\0"  # never inside a token: tokens are joined with it to be edited at once
-_POSSESSIVE = re.compile(r"\.*['’]s(?=\0|\Z)")  # at a token's end; the dots before it go too
-
 
 @dataclass(frozen=True)
 class MergeResult:
@@ -110,21 +138,22 @@ class MergeResult:
     context: tuple[Event, ...] = ()
 
 
-@dataclass(frozen=True)
-class Profile:
-    """The words merge compares of one event: its clause (names repeated), its surroundings."""
+def merge_events(
+    events: Sequence[Event],
+    articles: Sequence[Article],
+    features: Mapping[str, str] | None = None,
+) -> MergeResult:
+    """Group the events that tell the same happening into entries; keep the vague as context.
 
-    clause: tuple[str, ...]
-    window: tuple[str, ...]
-
-
-def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeResult:
-    """Group the events that tell the same happening into entries; keep the vague as context."""
+    `features`, by event id, are what `article_features` made of the events with their
+    articles; those of events missing from it are made here.
+    """
     placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
     context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
     by_id = {a.id: a for a in articles}
     with collector.paused():
-        space = TextSpace(placed, profiles(placed, by_id))
+        known = _unpacked(placed, features or {})
+        space = TextSpace(placed, profiles(placed, by_id, known))
         agree, disagree = candidate_pairs(placed, space)
         groups = _Groups(placed, space)
         for i, j in agree.links():
@@ -132,7 +161,7 @@ def merge_events(events: Sequence[Event], articles: Sequence[Article]) -> MergeR
         for i, j in disagree.links():
             groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
         typical = _typicality(len(placed), agree)
-        tellings = Tellings(by_id)
+        tellings = Tellings(by_id, known)
         entries = [
             make_entry(placed, typical, nested, by_id, tellings) for nested in groups.members()
         ]
@@ -147,11 +176,6 @@ def _typicality(size: int, pairs: Links) -> np.ndarray:
     return total
 
 
-def is_placeable(value: TimeValue) -> bool:
-    """True when a value is a place on the calendar, not an open side of one ("since 2006")."""
-    return value.is_dated and value.mod not in OPEN_ENDED
-
-
 def _event_order(event: Event) -> tuple[str, int, str]:
     return event.article_id, event.mention.start, event.id
 
@@ -159,144 +183,30 @@ def _event_order(event: Event) -> tuple[str, int, str]:
 # -- profiles ---------------------------------------------------------------------------------
 
 
-@cache
-def stopwords(language: str) -> frozenset[str]:
-    """Words that tell nothing about which event a sentence reports."""
-    return frozenset(word.casefold() for word in word_list(language, "merge", "stopwords"))
+def _unpacked(events: Sequence[Event], packed: Mapping[str, str]) -> dict[str, Features]:
+    found = ((e.id, packed.get(e.id)) for e in events)
+    return {event_id: Features.unpack(text) for event_id, text in found if text}
 
 
-def profiles(events: Sequence[Event], articles: dict[str, Article]) -> list[Profile]:
-    """The profile of every event, reading each article once, around its events only."""
+def profiles(
+    events: Sequence[Event],
+    articles: dict[str, Article],
+    features: Mapping[str, Features] | None = None,
+) -> list[Profile]:
+    """The profile of every event, reading each article once, around its events only (or
+    taken from `features`, when they hold every event of the article)."""
+    known = features or {}
     found: list[Profile] = []
     for article_id, group in groupby(events, key=attrgetter("article_id")):
         told = list(group)
         article = articles.get(article_id)
-        text = ArticleWords(article, _surroundings(told)) if article else None
+        made = [known.get(e.id) for e in told] if article else []
+        if made and all(made):
+            found.extend(f.profile() for f in made if f)
+            continue
+        text = ArticleWords(article, surroundings(told)) if article else None
         found.extend(profile(e, text) for e in told)
     return found
-
-
-def _surroundings(events: Iterable[Event]) -> list[tuple[int, int]]:
-    """Where the words of events and their surroundings lie in their article (see `profile`)."""
-    spans = []
-    for event in events:
-        start = event.sentence_start
-        end = start + len(event.sentence) + WINDOW_CHARS
-        spans.append((start - WINDOW_CHARS, end))
-    return spans
-
-
-class ArticleWords:
-    """An article's words with their offsets, tokenised once for every event it tells.
-
-    Given `spans`, only the words that start inside them are read: `between` answers for
-    ranges inside the spans.
-    """
-
-    def __init__(self, article: Article, spans: Iterable[tuple[int, int]] | None = None) -> None:
-        self.stop = stopwords(article.language)
-        body = article.body
-        self.starts: list[int] = []
-        self.words: list[str] = []
-        for start, end in [(0, len(body))] if spans is None else _joined(spans):
-            starts, words = _words_inside(body, start, end)
-            self.starts += starts
-            self.words += words
-        stop = self.stop
-        folded = _casefolded(self.words)
-        # One string per distinct word, not one per article: the profiles of 100,000 articles
-        # would otherwise hold a copy of each word for every article that uses it.
-        self.content = [intern(w) if len(w) > 1 and w not in stop else "" for w in folded]
-
-    def between(self, start: int, end: int, *, content: bool = False) -> list[str]:
-        """The words that start inside [start, end); or only its content words, casefolded."""
-        low, high = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
-        if content:
-            return [word for word in self.content[low:high] if word]
-        return self.words[low:high]
-
-    def names_between(self, start: int, end: int) -> set[str]:
-        """The names among the words that start inside [start, end), as `split_names` finds."""
-        low, high = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
-        pairs = zip(self.words[low:high], self.content[low:high], strict=True)
-        return {folded for word, folded in pairs if folded and word[0].isupper()}
-
-
-def profile(event: Event, text: ArticleWords | None) -> Profile:
-    """An event's clause words, names repeated, and the content words around it.
-
-    A clause that names hardly anyone ("On Monday, he signalled ...") borrows the names of the
-    text just before it, as a reader would to know who "he" is.
-    """
-    stop = text.stop if text else stopwords("en")
-    names, words = split_names(_tokens(event.focus or event.sentence), stop)
-    borrowed: set[str] = set()
-    window: list[str] = []
-    if text is not None:
-        start = event.sentence_start
-        if len(names) < 2:
-            borrowed = text.names_between(start - WINDOW_CHARS, start)
-        end = start + len(event.sentence) + WINDOW_CHARS
-        window = text.between(start - WINDOW_CHARS, end, content=True)
-    return Profile(
-        clause=tuple(sorted(names)) * NAME_BOOST + tuple(sorted(borrowed | words)),
-        window=tuple(window),
-    )
-
-
-def split_names(tokens: Iterable[str], stop: frozenset[str]) -> tuple[set[str], set[str]]:
-    """Casefolded names (capitalised words, acronyms) and other content words among tokens."""
-    tokens = list(tokens)
-    kept = [
-        (token[0].isupper(), folded)
-        for token, folded in zip(tokens, _casefolded(tokens), strict=True)
-        if len(folded) > 1 and folded not in stop
-    ]
-    return {f for name, f in kept if name}, {f for name, f in kept if not name}
-
-
-def _joined(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Overlapping spans joined, in order."""
-    joined: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if joined and start <= joined[-1][1]:
-            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
-        else:
-            joined.append((start, end))
-    return joined
-
-
-def _words_inside(text: str, start: int, end: int) -> tuple[list[int], list[str]]:
-    """The words of the whole text that start inside [start, end), and where they start.
-
-    No word holds a space or a line break, so reading from the last one before `start` up to
-    the first one after `end` finds the same words as reading the whole text.
-    """
-    start = max(start, 0)
-    first = max(text.rfind(" ", 0, start), text.rfind("\n", 0, start), 0)
-    after = [at for at in (text.find(" ", end), text.find("\n", end)) if at >= 0]
-    last = min(after, default=len(text))
-    matches = list(_TOKEN.finditer(text, first, last))
-    starts = list(map(re.Match.start, matches))
-    low, high = bisect.bisect_left(starts, start), bisect.bisect_left(starts, end)
-    return starts[low:high], _words(list(map(re.Match.group, matches[low:high])))
-
-
-def _tokens(text: str) -> list[str]:
-    return _words(_TOKEN.findall(text))
-
-
-def _words(tokens: list[str]) -> list[str]:
-    """Tokens without a possessive ending and the dots before it ("Corp.'s" -> "Corp")."""
-    joined = _SEPARATOR.join(tokens)
-    if not tokens or not _POSSESSIVE.search(joined):
-        return tokens
-    return _POSSESSIVE.sub("", joined).split(_SEPARATOR)
-
-
-def _casefolded(words: list[str]) -> list[str]:
-    """Each word casefolded (letter by letter, so all at once in one string)."""
-    return _SEPARATOR.join(words).casefold().split(_SEPARATOR) if words else []
 
 
 Rows = Sequence[int] | np.ndarray
@@ -341,7 +251,7 @@ class TextSpace:
         return np.minimum(i, j), np.maximum(i, j)
 
 
-def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
+def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     """TF-IDF rows of documents, as scikit-learn's `TfidfVectorizer` makes them, to the bit.
 
     Its defaults: raw counts, smooth idf (ln((1 + n) / (1 + df)) + 1), rows scaled to length
@@ -352,12 +262,14 @@ def _vectors(documents: list[tuple[str, ...]]) -> csr_matrix:
     size = len(documents)
     if not any(documents):
         return csr_matrix((size, 1))
-    tokens = [word for document in documents for word in document]
-    first = {word: n for n, word in enumerate(dict.fromkeys(tokens))}  # by first appearance
+    tokens = list(chain.from_iterable(documents))
+    first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
+    found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     alphabetical = np.empty(len(first), dtype=np.int64)
     alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
-    rows = np.repeat(np.arange(size, dtype=np.int64), [len(d) for d in documents])
-    codes, counts = _counted(rows * len(first) + [first[w] for w in tokens])
+    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=size)
+    rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
+    codes, counts = _counted(rows * len(first) + found)
     row, word = np.divmod(codes, len(first))
     columns = alphabetical[word]
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
@@ -619,6 +531,23 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
     A month holds many more events than a day, so a month-long event must share two words with
     a candidate and a year-long one three: that keeps the candidates per event few.
     """
+    words = _blocking_words(clause)
+    transposed = csr_matrix(words.T)
+    cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
+    codes = _Codes()
+    small = _SmallBlocks(words)
+    for sources, targets, minimum in _blocks(events):
+        if len(sources) * len(targets) <= _SMALL_BLOCK:
+            codes.add(small.add(sources, targets, minimum))
+            continue
+        for part in _parts(sources, cost):
+            codes.add(_sharing(words, transposed, part, targets, minimum=minimum))
+    codes.add(small.flush())
+    return codes.unique()
+
+
+def _blocks(events: Sequence[Event]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+    """Each block's sources (sorted, each once) and targets, with the words they must share."""
     sources: dict[tuple[int, int], list[int]] = defaultdict(list)
     targets: dict[tuple[int, int], list[int]] = defaultdict(list)
     for index, event in enumerate(events):
@@ -630,16 +559,60 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
             if lvl == own:
                 for period in (found[0] - 1, *found, found[-1] + 1):
                     sources[(lvl, period)].append(index)
-    words = _blocking_words(clause)
-    transposed = csr_matrix(words.T)
-    cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
-    codes = _Codes()
     for (lvl, period), found in sources.items():
         if (lvl, period) in targets:
-            pool = np.asarray(targets[(lvl, period)])
-            for part in _parts(np.array(sorted(set(found))), cost):
-                codes.add(_sharing(words, transposed, part, pool, minimum=1 + lvl))
-    return codes.unique()
+            yield np.array(sorted(set(found))), np.asarray(targets[(lvl, period)]), 1 + lvl
+
+
+class _SmallBlocks:
+    """Small blocks compared together, in one product instead of one each: a product costs
+    a tenth of a millisecond however small, and most blocks (days) are small.
+
+    Each block gets its own copy of the word columns, so sources meet only the targets of
+    their own block.
+    """
+
+    def __init__(self, words: csr_matrix) -> None:
+        self._words = words
+        self._held: list[tuple[np.ndarray, np.ndarray, int]] = []
+        self._pairs = 0
+
+    def add(self, sources: np.ndarray, targets: np.ndarray, minimum: int) -> np.ndarray:
+        """Hold a block; the codes of the blocks held, once they are enough to compare."""
+        self._held.append((sources, targets, minimum))
+        self._pairs += len(sources) * len(targets)
+        return self.flush() if self._pairs >= _PRODUCT else np.zeros(0, dtype=np.int64)
+
+    def flush(self) -> np.ndarray:
+        """The codes of the blocks held (see `_sharing`)."""
+        held, self._held, self._pairs = self._held, [], 0
+        if not held:
+            return np.zeros(0, dtype=np.int64)
+        sources, source_block = _stacked([s for s, _, _ in held])
+        targets, target_block = _stacked([t for _, t, _ in held])
+        minimum = np.array([m for _, _, m in held], dtype=np.int64)
+        shared = self._apart(sources, source_block) @ self._apart(targets, target_block).T
+        found = shared.tocoo()
+        enough = found.data >= minimum[source_block[found.row]]
+        i, j = sources[found.row[enough]], targets[found.col[enough]]
+        i, j = i[i != j], j[i != j]
+        low, high = np.minimum(i, j), np.maximum(i, j)
+        return np.asarray(low.astype(np.int64) * self._words.shape[0] + high, dtype=np.int64)
+
+    def _apart(self, rows: np.ndarray, blocks: np.ndarray) -> csr_matrix:
+        """The words of `rows`, each row's in the columns of its block."""
+        picked = csr_matrix(self._words[rows])
+        width = self._words.shape[1]
+        shift = np.repeat(blocks.astype(np.int64) * width, np.diff(picked.indptr))
+        columns = picked.indices.astype(np.int64) + shift
+        shape = (len(rows), max(int(blocks.max(initial=0)) + 1, 1) * width)
+        return csr_matrix((picked.data, columns, picked.indptr), shape=shape)
+
+
+def _stacked(parts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The parts one after the other, and which part each value came from."""
+    lengths = [len(part) for part in parts]
+    return np.concatenate(parts), np.repeat(np.arange(len(parts)), lengths)
 
 
 def _parts(sources: np.ndarray, cost: np.ndarray) -> list[np.ndarray]:
@@ -754,14 +727,17 @@ class _Groups:
         self._span: list[Span] = [_span(e.value) for e in events]
         self._spans: list[list[Span]] = [[span] for span in self._span]
         self._sums: dict[int, tuple[_Bag, _Bag]] = {}
+        self._clause_rows, self._window_rows = _Rows(space.clause), _Rows(space.window)
         self._told: list[dict[str, list[int]]] = [{e.article_id: [n]} for n, e in enumerate(events)]
 
     def join_if_agreeing(self, i: int, j: int, threshold: float) -> None:
         """Join the groups of i and j when every date in the joined group shares an instant."""
         a, b = _find(self._agree, i), _find(self._agree, j)
-        start = max(self._span[a][0], self._span[b][0])
-        end = min(self._span[a][1], self._span[b][1])
-        if a != b and start < end and self._one_account(a, b) and self._alike(a, b, threshold):
+        if a == b:
+            return
+        span_a, span_b = self._span[a], self._span[b]
+        start, end = max(span_a[0], span_b[0]), min(span_a[1], span_b[1])
+        if start < end and self._one_account(a, b) and self._alike(a, b, threshold):
             self._agree[b] = self._apart[b] = a
             self._pool(a, b)
             self._span[a] = (start, end)
@@ -815,7 +791,7 @@ class _Groups:
     def _bags(self, root: int) -> tuple[_Bag, _Bag]:
         found = self._sums.get(root)
         if found is None:
-            found = (_Bag.of(self._space.clause, root), _Bag.of(self._space.window, root))
+            found = (self._clause_rows.bag(root), self._window_rows.bag(root))
         return found
 
     def members(self) -> list[list[list[int]]]:
@@ -839,13 +815,6 @@ class _Bag:
         self.weights = weights
         self.square = square
 
-    @classmethod
-    def of(cls, matrix: csr_matrix, row: int) -> _Bag:
-        start, end = matrix.indptr[row], matrix.indptr[row + 1]
-        data = matrix.data[start:end]
-        weights = dict(zip(matrix.indices[start:end].tolist(), data.tolist(), strict=True))
-        return cls(weights, float(np.dot(data, data)))
-
     def dot(self, other: _Bag) -> float:
         small, large = sorted((self.weights, other.weights), key=len)
         # A word only one side has adds a zero, which leaves the sum as it is.
@@ -861,6 +830,20 @@ class _Bag:
         for word, value in other.weights.items():
             weights[word] = weights.get(word, 0.0) + value
         self.square = self.square + other.square + 2 * dot
+
+
+class _Rows:
+    """The rows of a CSR matrix as bags, its row bounds read once as Python ints."""
+
+    def __init__(self, matrix: csr_matrix) -> None:
+        self._matrix = matrix
+        self._indptr: list[int] = matrix.indptr.tolist()
+
+    def bag(self, row: int) -> _Bag:
+        start, end = self._indptr[row], self._indptr[row + 1]
+        data = self._matrix.data[start:end]
+        weights = dict(zip(self._matrix.indices[start:end].tolist(), data.tolist(), strict=True))
+        return _Bag(weights, float(np.dot(data, data)))
 
 
 def _span(value: TimeValue) -> Span:
@@ -885,13 +868,41 @@ def _find(parent: list[int], index: int) -> int:
 
 
 class Tellings:
-    """Each event's telling (`events.event_telling`), made once however often it is asked."""
+    """What entries ask of each event's telling (`events.event_telling`) and sentence: taken
+    from its `Features` when given, else made once however often it is asked."""
 
-    def __init__(self, articles: dict[str, Article]) -> None:
+    def __init__(
+        self, articles: dict[str, Article], features: Mapping[str, Features] | None = None
+    ) -> None:
         self._articles = articles
+        self._known = features or {}
         self._made: dict[str, Telling] = {}
 
-    def __call__(self, event: Event) -> Telling:
+    def rank(self, event: Event) -> float:
+        """How good a title the event's telling makes (`events.Telling.rank`)."""
+        known = self._features(event)
+        return known.rank if known else self._told(event).rank
+
+    def flawed(self, event: Event) -> bool:
+        """True when the event's sentence opens with a pronoun or its telling was lifted."""
+        known = self._features(event)
+        if known:
+            return known.flawed
+        return is_flawed(event, _language(event, self._articles), self._told(event))
+
+    def content(self, event: Event) -> set[str]:
+        """The content words of the event's sentence."""
+        known = self._features(event)
+        if known:
+            return set(split_words(known.content))
+        return content_words(event.sentence, _language(event, self._articles))
+
+    def _features(self, event: Event) -> Features | None:
+        # Features are made with the article: without it, merge reads the event as English.
+        known = self._known.get(event.id)
+        return known if known and event.article_id in self._articles else None
+
+    def _told(self, event: Event) -> Telling:
         found = self._made.get(event.id)
         if found is None:
             found = event_telling(event, _language(event, self._articles))
@@ -912,7 +923,7 @@ def make_entry(
     `events.title_rank`; the most typical breaks ties) and its text the most informative of
     them (`informative`).
     """
-    voted = _voted(events, _agreeing(events, groups))
+    voted = _agreeing(events, groups)
     ordered, votes = [group for _, group in voted], [vote for vote, _ in voted]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
     value = votes[winner].value
@@ -935,7 +946,7 @@ def _best_title(
     events: Sequence[Event], typical: np.ndarray, dated: list[int], tellings: Tellings
 ) -> Event:
     def rank(i: int) -> tuple[float, float, str]:
-        return tellings(events[i]).rank, round(float(typical[i]), 6), events[i].id
+        return tellings.rank(events[i]), round(float(typical[i]), 6), events[i].id
 
     return events[dated[0] if len(dated) == 1 else max(dated, key=rank)]
 
@@ -956,7 +967,7 @@ def informative(
     if len(candidates) == 1:
         return candidates[0]
     tell = tellings or Tellings(articles)
-    words = {e.id: _content(e, articles) for e in told}
+    words = {e.id: tell.content(e) for e in told}
     wordings = {e.sentence: words[e.id] for e in told}
     shared = Counter(w for found in wordings.values() for w in found)
 
@@ -964,17 +975,11 @@ def informative(
         own = words[event.id]
         common = sum(1 for w in own if shared[w] > 1)
         length = len(event.sentence.split())
-        language = _language(event, articles)
-        flawed = opens_with_pronoun(event.sentence, language) or tell(event).lifted
+        flawed = tell.flawed(event)
         value = common + 0.25 * (len(own) - common) - 0.2 * max(0, length - TEXT_WORDS)
         return round(value - 2 * flawed, 6), event.id
 
     return max(candidates, key=score)
-
-
-def _content(event: Event, articles: dict[str, Article]) -> set[str]:
-    stop = stopwords(_language(event, articles))
-    return {w for w in _casefolded(_tokens(event.sentence)) if len(w) > 1 and w not in stop}
 
 
 def _language(event: Event, articles: dict[str, Article]) -> str:
@@ -982,23 +987,26 @@ def _language(event: Event, articles: dict[str, Article]) -> str:
     return article.language if article else "en"
 
 
-def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[list[int]]:
-    """Groups whose dates agree with each other pooled into one: a vote per distinct date.
+def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
+    """Groups whose dates agree with each other pooled into one: a vote per distinct date, in
+    the order of the votes.
 
     Two groups can meet in an entry only through a third one beside both; when their own
     dates agree ("2009-05-21" and "2009-05-21T17:11") they are one side, not two.
     """
-    pooled: list[tuple[Span, list[int]]] = []
+    pooled: list[tuple[Span, list[int], DateVote | None]] = []
     for vote, group in _voted(events, groups):
         span = _span(vote.value)
-        for n, (shared, members) in enumerate(pooled):
+        for n, (shared, members, _) in enumerate(pooled):
             start, end = max(shared[0], span[0]), min(shared[1], span[1])
             if start < end:
-                pooled[n] = ((start, end), members + group)
+                pooled[n] = ((start, end), members + group, None)
                 break
         else:
-            pooled.append((span, list(group)))
-    return [members for _, members in pooled]
+            pooled.append((span, list(group), vote))
+    # A group that pooled with none keeps its vote; a pool is voted on again.
+    voted = [(vote or _vote(events, members), members) for _, members, vote in pooled]
+    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
 
 
 def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
@@ -1089,7 +1097,7 @@ def mark_key(entries: Sequence[Entry]) -> tuple[Entry, ...]:
 
 
 def _with_key(entry: Entry, key: bool) -> Entry:
-    return replace(entry, key=key)
+    return entry if entry.key is key else replace(entry, key=key)
 
 
 def _entry_order(entry: Entry) -> tuple[datetime, int, str]:
