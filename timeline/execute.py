@@ -22,7 +22,8 @@ from itertools import repeat
 from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
-from timeline.cache import Cache, key
+from timeline import collector
+from timeline.cache import Cache, Facts, FileIndex, content_digest, facts, keyer
 from timeline.errors import ArticleError, BuildError, UsageError
 from timeline.events import extract_events
 from timeline.load import (
@@ -31,7 +32,7 @@ from timeline.load import (
     LoadOptions,
     load_bytes,
     read_bytes,
-    scan,
+    scan_files,
     unique_ids,
 )
 from timeline.model import Article, Event, Mention, Problem
@@ -95,20 +96,22 @@ def analyse_folder(
     source: Path, options: Analysis, execution: Execution, progress: Progress | None = None
 ) -> Analysed:
     """Run the per-article stages on every file under `source`, reusing cached results."""
-    paths, problems = scan(source)
+    files, problems = scan_files(source)
     results: dict[int, FileResult] = {}
-    with Runner(execution) as run:
-        for start in range(0, len(paths), BATCH):
-            batch = paths[start : start + BATCH]
-            for i, result in _analyse_batch(source, batch, options, execution, run):
+    # Cached results are hundreds of thousands of objects and hold no cycles: without the
+    # pause the collector would walk them again and again (two thirds of a rebuild's time).
+    with collector.paused(), Runner(execution) as run:
+        for start in range(0, len(files), BATCH):
+            batch = files[start : start + BATCH]
+            for i, result in _analyse_batch(batch, options, execution, run):
                 results[start + i] = result
                 if progress is not None:
-                    progress(len(results), len(paths))
-    if execution.cache is not None:
-        execution.cache.prune()
-    if execution.recall is not None:
-        _keep_only(execution.recall, {r.key for r in results.values()})
-    return combine([results[i] for i in range(len(paths))], problems)
+                    progress(len(results), len(files))
+        if execution.cache is not None:
+            execution.cache.prune()
+        if execution.recall is not None:
+            _keep_only(execution.recall, {r.key for r in results.values()})
+        return combine([results[i] for i in range(len(files))], problems)
 
 
 def analyse(rel: str, data: bytes, options: Analysis) -> FileResult:
@@ -143,9 +146,12 @@ def analyse_articles(
     )
 
 
-def analyse_pickled(rel: str, data: bytes, options: Analysis) -> bytes:
-    """`analyse`, its result pickled: what workers send back and the cache stores."""
-    return pickle.dumps(analyse(rel, data, options), protocol=pickle.HIGHEST_PROTOCOL)
+def analyse_pickled(rel: str, data: bytes, options: Analysis, key: str = "") -> bytes:
+    """`analyse`, its result (with its cache key) pickled: what workers send back and the
+    cache stores."""
+    result = analyse(rel, data, options)
+    result = replace(result, key=key) if key else result
+    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def resolve_article(article: Article, date_order: str) -> tuple[Mention, ...]:
@@ -173,46 +179,89 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
     )
 
 
+Unit = tuple[str, bytes, str]  # a file's name, bytes and cache key: one unit of work
+Run = Callable[[list[Unit], Analysis], Iterator[bytes]]
+KeyOf = Callable[[bytes, str], str]  # a file's cache key from its digest and name
+
+
 def _analyse_batch(
-    source: Path,
-    paths: Sequence[Path],
-    options: Analysis,
-    execution: Execution,
-    run: Callable[[list[tuple[str, bytes]], Analysis], Iterator[bytes]],
+    files: Sequence[tuple[str, str]], options: Analysis, execution: Execution, run: Run
 ) -> Iterator[tuple[int, FileResult]]:
-    """One batch of files, each with its index: results recalled or cached first, then the
-    rest as they are made (and cached)."""
-    read: list[tuple[int, str, bytes, str]] = []
-    parts = (repr(options),)
-    for i, path in enumerate(paths):
-        rel = path.relative_to(source).as_posix()
-        try:
-            data = read_bytes(path, rel, _limit(path))
-        except ArticleError as err:
-            yield i, FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
-            continue
-        read.append((i, rel, data, key(data, rel, parts)))
-    recall = execution.recall if execution.recall is not None else {}
+    """One batch of files (name, path), each with its index: results recalled or cached
+    first, then the rest as they are made (and cached). A file the index knows unchanged is
+    not read unless its result must be made again."""
     cache = execution.cache
-    wanted = [k for *_, k in read if k not in recall]
+    index = cache.files() if cache is not None else None
+    key_of = keyer((repr(options),))
+    keyed: list[tuple[int, str, str, bytes | None, str]] = []
+    for i, (rel, path) in enumerate(files):
+        try:
+            data, k = _keyed(rel, path, key_of, index)
+        except ArticleError as err:
+            yield i, _unreadable(rel, err)
+            continue
+        keyed.append((i, rel, path, data, k))
+    recall = execution.recall if execution.recall is not None else {}
+    wanted = [k for *_, k in keyed if k not in recall]
     hits = cache.get_many(wanted) if cache is not None and wanted else {}
     if cache is not None:
-        cache.used.update(recall.keys() & {k for *_, k in read})
-    todo: list[tuple[int, str, bytes, str]] = []
-    for i, rel, data, k in read:
+        cache.used.update(recall.keys() & {k for *_, k in keyed})
+    todo: list[Unit] = []
+    where: list[int] = []
+    for i, rel, path, data, k in keyed:
         hit = recall.get(k) or hits.get(k)
         if isinstance(hit, FileResult):
-            yield i, _recalled(execution, replace(hit, key=k))
-        else:
-            todo.append((i, rel, data, k))
-    done = run([(rel, data) for _, rel, data, _ in todo], options)
-    for (i, _, _, k), blob in zip(todo, done, strict=True):
-        result = replace(pickle.loads(blob), key=k)
+            yield i, _recalled(execution, hit if hit.key == k else replace(hit, key=k))
+            continue
+        try:
+            if data is None:  # known to the index, but its result must be made again
+                data, k = _read(rel, path, key_of, index, _stat(path))
+        except ArticleError as err:
+            yield i, _unreadable(rel, err)
+            continue
+        todo.append((rel, data, k))
+        where.append(i)
+    for i, (_, _, k), blob in zip(where, todo, run(todo, options), strict=True):
+        result = pickle.loads(blob)
         if not result.crashed:  # a crash may be the machine's, not the file's
             if cache is not None:
                 cache.put(k, blob)
             _recalled(execution, result)
         yield i, result
+
+
+def _keyed(
+    rel: str, path: str, key_of: KeyOf, index: FileIndex | None
+) -> tuple[bytes | None, str]:
+    """A file's cache key, and its bytes unless the index vouches for them unread: it does
+    when the file's stat facts are those it had when last read (see `timeline.cache`)."""
+    before = _stat(path) if index is not None else None
+    digest = index.digest(rel, before) if index is not None and before is not None else None
+    if digest is not None:
+        return None, key_of(digest, rel)
+    return _read(rel, path, key_of, index, before)
+
+
+def _read(
+    rel: str, path: str, key_of: KeyOf, index: FileIndex | None, before: Facts | None
+) -> tuple[bytes, str]:
+    """A file's bytes and cache key, noted in the index with the facts stat'ed `before`."""
+    data = read_bytes(Path(path), rel, _limit(rel))
+    digest = content_digest(data)
+    if index is not None and before is not None:
+        index.note(rel, before, digest)
+    return data, key_of(digest, rel)
+
+
+def _stat(path: str) -> Facts | None:
+    try:
+        return facts(os.stat(path))
+    except OSError:
+        return None  # reading the file says why
+
+
+def _unreadable(rel: str, err: ArticleError) -> FileResult:
+    return FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
 
 
 def _recalled(execution: Execution, result: FileResult) -> FileResult:
@@ -226,8 +275,8 @@ def _keep_only(recall: dict[str, FileResult], keys: set[str]) -> None:
         del recall[gone]
 
 
-def _limit(path: Path) -> int | None:
-    return None if path.suffix.lower() in MANY_SUFFIXES else MAX_ARTICLE_BYTES
+def _limit(rel: str) -> int | None:
+    return None if rel.lower().endswith(MANY_SUFFIXES) else MAX_ARTICLE_BYTES
 
 
 def _internal_error(rel: str, err: Exception) -> Problem:
@@ -251,7 +300,7 @@ class Runner:
         self.pool: ProcessPoolExecutor | None = None
         self.client: object | None = None
 
-    def __enter__(self) -> Callable[[list[tuple[str, bytes]], Analysis], Iterator[bytes]]:
+    def __enter__(self) -> Run:
         return self.run
 
     def __exit__(self, *exc: object) -> None:
@@ -260,13 +309,15 @@ class Runner:
         if self.client is not None:
             self.client.close()  # type: ignore[attr-defined]
 
-    def run(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+    def run(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
+        if not units:
+            return iter(())
         kind = self._kind(len(units))
         if kind == "dask":
             return self._dask(units, options)
         if kind == "process":
             return self._pool(units, options)
-        return (analyse_pickled(rel, data, options) for rel, data in units)
+        return (analyse_pickled(rel, data, options, k) for rel, data, k in units)
 
     def _kind(self, units: int) -> str:
         chosen = self.execution.executor
@@ -275,7 +326,7 @@ class Runner:
         workers = self.execution.workers or os.cpu_count() or 1
         return "process" if workers > 1 and units >= POOL_MIN else "serial"
 
-    def _pool(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+    def _pool(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
         if self.pool is None:
             method = "fork" if "fork" in get_all_start_methods() else "spawn"
             if method == "fork":
@@ -283,15 +334,17 @@ class Runner:
             self.pool = ProcessPoolExecutor(self.execution.workers, mp_context=get_context(method))
         workers = self.execution.workers or os.cpu_count() or 1
         chunk = max(1, min(64, len(units) // (workers * 4)))
-        rels, datas = [u[0] for u in units], [u[1] for u in units]
+        rels, datas, keys = zip(*units, strict=True)
         try:
-            yield from self.pool.map(analyse_pickled, rels, datas, repeat(options), chunksize=chunk)
+            yield from self.pool.map(
+                analyse_pickled, rels, datas, repeat(options), keys, chunksize=chunk
+            )
         except BrokenProcessPool:
             raise BuildError(
                 "a worker process died (out of memory?); run again with --executor serial"
             ) from None
 
-    def _dask(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+    def _dask(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
         if self.client is None:
             self.client = _dask_client(self.execution.scheduler)
         client = self.client
@@ -299,7 +352,8 @@ class Runner:
             analyse_pickled,
             [u[0] for u in units],
             [u[1] for u in units],
-            options=options,
+            [options] * len(units),
+            [u[2] for u in units],
             pure=False,
         )
         for future in futures:
