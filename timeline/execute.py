@@ -13,7 +13,6 @@ again. Merging and rendering need every article at once and stay in the calling 
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -23,7 +22,7 @@ from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
 
 from timeline import collector
-from timeline.cache import Cache, Facts, FileIndex, content_digest, facts, keyer
+from timeline.cache import Cache, Facts, FileIndex, content_digest, dumps, facts, keyer, loads
 from timeline.errors import ArticleError, BuildError, UsageError
 from timeline.events import extract_events
 from timeline.load import (
@@ -150,8 +149,7 @@ def analyse_pickled(rel: str, data: bytes, options: Analysis, key: str = "") -> 
     """`analyse`, its result (with its cache key) pickled: what workers send back and the
     cache stores."""
     result = analyse(rel, data, options)
-    result = replace(result, key=key) if key else result
-    return pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return dumps(replace(result, key=key) if key else result)
 
 
 def resolve_article(article: Article, date_order: str) -> tuple[Mention, ...]:
@@ -222,7 +220,7 @@ def _analyse_batch(
         todo.append((rel, data, k))
         where.append(i)
     for i, (_, _, k), blob in zip(where, todo, run(todo, options), strict=True):
-        result = pickle.loads(blob)
+        result = _result(blob)
         if not result.crashed:  # a crash may be the machine's, not the file's
             if cache is not None:
                 cache.put(k, blob)
@@ -262,6 +260,16 @@ def _stat(path: str) -> Facts | None:
 
 def _unreadable(rel: str, err: ArticleError) -> FileResult:
     return FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
+
+
+def _result(blob: bytes) -> FileResult:
+    try:
+        result = loads(blob)
+    except ValueError as err:  # only a worker on another machine can run other code
+        raise BuildError(
+            f"a worker's result was {err}; install the same version on every Dask worker"
+        ) from None
+    return result  # type: ignore[no-any-return]
 
 
 def _recalled(execution: Execution, result: FileResult) -> FileResult:
