@@ -15,7 +15,7 @@ import pytest
 
 import timeline
 from timeline import cache, execute
-from timeline.cache import DB_FILE, SETTLE_NS, Cache, FileIndex, imported, package_imports
+from timeline.cache import DB_FILE, SETTLE_NS, Cache, FileIndex, imported, key, package_imports
 from timeline.execute import Analysed, Analysis, Execution, analyse_folder
 
 SETTLE = 0.2  # seconds; the tests' file system (ext4, tmpfs) ticks in milliseconds
@@ -218,6 +218,35 @@ def test_an_index_laid_out_by_another_version_is_started_again(project, reads):
     reads.clear()
     assert analysed(project) == first
     assert reads == []
+
+
+def stored_keys(source: Path) -> set[str]:
+    [path] = (source.parent / "cache").glob(DB_FILE)
+    with sqlite3.connect(path) as db:
+        return {k for (k,) in db.execute("SELECT key FROM entries")}
+
+
+def current_keys(source: Path, options: Analysis | None = None) -> set[str]:
+    options = options or Analysis()
+    return {key(p.read_bytes(), p.name, (repr(options),)) for p in source.glob("*.md")}
+
+
+@pytest.mark.parametrize("edit", [append, deleted, renamed, swapped, lambda source: None])
+def test_only_the_entries_of_the_files_as_they_are_now_are_kept(project, edit):
+    analysed(project)
+    edit(project)
+    analysed(project)
+    assert stored_keys(project) == current_keys(project)
+
+
+def test_entries_made_with_other_options_are_swept(project):
+    other = Analysis(date_order="DMY")
+    where = Cache(project.parent / "cache")
+    analyse_folder(project, other, Execution(executor="serial", cache=where))
+    assert stored_keys(project) == current_keys(project, other)
+    append(project)
+    analysed(project)
+    assert stored_keys(project) == current_keys(project)
 
 
 def test_the_collector_is_as_it_was_after_the_stage(project):

@@ -82,6 +82,10 @@ class FileIndex:
         self.seen[rel] = entry
         return entry[1]
 
+    def replaced(self) -> list[tuple[str, bytes]]:
+        """Files (and their digests) as the last build knew them, that have changed or gone."""
+        return [(rel, d) for rel, (f, d) in self.known.items() if self.seen.get(rel) != (f, d)]
+
     def note(self, rel: str, before: Facts, digest: bytes) -> None:
         """`rel` was read after it was stat'ed as `before`; its digest is kept for the next
         build if the file had settled, that is, if it changed long enough before this build."""
@@ -100,6 +104,7 @@ class Cache:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.used: set[str] = set()
+        self.stored: set[str] = set()  # keys this build found or put: in the file, and used
         self._db: sqlite3.Connection | None = None
         self._pending = 0
         self._index: FileIndex | None = None
@@ -124,11 +129,13 @@ class Cache:
                     found[k] = loads(data)
                 except Exception:  # a corrupt or foreign entry is a miss, never a failed build
                     continue
+        self.stored.update(found)
         return found
 
     def put(self, key: str, data: bytes) -> None:
         """Store pickled `data` under `key`."""
         self.used.add(key)
+        self.stored.add(key)
         self.db.execute("INSERT OR REPLACE INTO entries (key, data) VALUES (?, ?)", (key, data))
         self._pending += 1
         if self._pending >= _COMMIT_EVERY:
@@ -149,14 +156,21 @@ class Cache:
             self._index = FileIndex(known, started)
         return self._index
 
-    def prune(self) -> int:
-        """Remove entries this build did not use, save the file index, and commit; how many
-        entries went."""
+    def prune(self, stale: Iterable[str] = ()) -> int:
+        """Remove the entries this build did not use, save the file index, and commit; how
+        many entries went. Deleting the `stale` keys (those of files changed or gone, known
+        from the index) is often all there is to do; the whole table is swept otherwise."""
         db = self.db
-        db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
-        db.execute("DELETE FROM used")
-        db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in self.used))
-        gone = db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)").rowcount
+        gone = db.executemany(
+            "DELETE FROM entries WHERE key = ?", ((k,) for k in set(stale) - self.used)
+        ).rowcount
+        (left,) = db.execute("SELECT count(*) FROM entries").fetchone()
+        if left != len(self.stored):  # entries used are all stored: any other is unused
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+            db.execute("DELETE FROM used")
+            db.executemany("INSERT OR IGNORE INTO used VALUES (?)", ((k,) for k in self.used))
+            sweep = "DELETE FROM entries WHERE key NOT IN (SELECT key FROM used)"
+            gone += db.execute(sweep).rowcount
         if self._index is not None:
             _save(db, self._index)
             self._index = None

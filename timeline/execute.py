@@ -97,20 +97,26 @@ def analyse_folder(
     """Run the per-article stages on every file under `source`, reusing cached results."""
     files, problems = scan_files(source)
     results: dict[int, FileResult] = {}
+    key_of = keyer((repr(options),))
     # Cached results are hundreds of thousands of objects and hold no cycles: without the
     # pause the collector would walk them again and again (two thirds of a rebuild's time).
     with collector.paused(), Runner(execution) as run:
         for start in range(0, len(files), BATCH):
             batch = files[start : start + BATCH]
-            for i, result in _analyse_batch(batch, options, execution, run):
+            for i, result in _analyse_batch(batch, options, key_of, execution, run):
                 results[start + i] = result
                 if progress is not None:
                     progress(len(results), len(files))
         if execution.cache is not None:
-            execution.cache.prune()
+            execution.cache.prune(_stale(execution.cache, key_of))
         if execution.recall is not None:
             _keep_only(execution.recall, {r.key for r in results.values()})
         return combine([results[i] for i in range(len(files))], problems)
+
+
+def _stale(cache: Cache, key_of: KeyOf) -> list[str]:
+    """The keys the last build gave the files that have changed or gone since."""
+    return [key_of(digest, rel) for rel, digest in cache.files().replaced()]
 
 
 def analyse(rel: str, data: bytes, options: Analysis) -> FileResult:
@@ -183,14 +189,17 @@ KeyOf = Callable[[bytes, str], str]  # a file's cache key from its digest and na
 
 
 def _analyse_batch(
-    files: Sequence[tuple[str, str]], options: Analysis, execution: Execution, run: Run
+    files: Sequence[tuple[str, str]],
+    options: Analysis,
+    key_of: KeyOf,
+    execution: Execution,
+    run: Run,
 ) -> Iterator[tuple[int, FileResult]]:
     """One batch of files (name, path), each with its index: results recalled or cached
     first, then the rest as they are made (and cached). A file the index knows unchanged is
     not read unless its result must be made again."""
     cache = execution.cache
     index = cache.files() if cache is not None else None
-    key_of = keyer((repr(options),))
     keyed: list[tuple[int, str, str, bytes | None, str]] = []
     for i, (rel, path) in enumerate(files):
         try:
