@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from timeline import collector
 from timeline.cache import Cache, Facts, FileIndex, content_digest, dumps, facts, keyer, loads
@@ -36,6 +34,9 @@ from timeline.load import (
 )
 from timeline.model import Article, Event, Mention, Problem
 from timeline.resolve import resolve_text
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 EXECUTORS = ("auto", "serial", "process", "dask")
 POOL_MIN = 48  # files to analyse before a process pool pays for its start-up
@@ -314,7 +315,7 @@ class Runner:
         if execution.executor not in EXECUTORS:
             raise UsageError(f"--executor {execution.executor!r}: choose one of {EXECUTORS}")
         self.execution = execution
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPoolExecutor | None = None  # started at the first unit to run
         self.client: object | None = None
 
     def __enter__(self) -> Run:
@@ -344,6 +345,11 @@ class Runner:
         return "process" if workers > 1 and units >= POOL_MIN else "serial"
 
     def _pool(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
+        # Imported here: a rebuild that runs nothing in a pool need not load multiprocessing.
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing import get_all_start_methods, get_context
+
         if self.pool is None:
             method = "fork" if "fork" in get_all_start_methods() else "spawn"
             if method == "fork":
