@@ -13,9 +13,10 @@ incremental site equals the one rendered from scratch, file by file.
 changed, as `timeline build` meets it, this tree against the code of --baseline (a checkout
 of main; default: this tree with no file index, every file read and hashed). Each has its
 own cache, filled by one build first; then each round edits one article and times both, in
-turns, twice: as is, and with the resolver already loaded (so that what is left is the
-cache's work, not the resolver's start-up). Prints median wall and CPU seconds, the ratios,
-and whether both gave the same articles and events.
+turns, twice: as `timeline build` runs it (auto executor), and in process with the resolver
+already loaded (so that what is left is the cache's work, not the resolver's start-up).
+Prints median wall and CPU seconds, the ratios, and whether both gave the same articles and
+events.
 
 The corpus is copied to a temporary folder (the one given is never changed); default
 /tmp/timeline-bench/corpus-10000 (make one with benchmarks/corpus.py).
@@ -173,9 +174,11 @@ def median(rows: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def run_child(
-    code: Path, source: Path, out: Path, warm: bool, no_index: bool, executor: str = "serial"
+    code: Path, source: Path, out: Path, warm: bool, no_index: bool, executor: str = ""
 ) -> dict[str, Any]:
-    """Time the per-article stage in a new process running the code at `code`."""
+    """Time the per-article stage in a new process running the code at `code`: with the
+    auto executor, as `timeline build` runs it; with the resolver loaded first, in process."""
+    executor = executor or ("serial" if warm else "auto")
     flags = [str(source), str(out), executor, "warm" if warm else "-"]
     flags.append("no-index" if no_index else "-")
     env = {**os.environ, "PYTHONPATH": str(code)}
