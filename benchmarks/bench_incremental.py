@@ -12,9 +12,9 @@ incremental site equals the one rendered from scratch, file by file.
 `articles`: the per-article stage (`analyse_folder`) of a new process after one article
 changed, as `timeline build` meets it, this tree against the code of --baseline (a checkout
 of main; default: this tree with no file index, every file read and hashed). Each has its
-own cache, filled by one build first; then each round edits one article and times both, in
-turns, twice: as `timeline build` runs it (auto executor), and in process with the resolver
-already loaded (so that what is left is the cache's work, not the resolver's start-up).
+own cache, filled by one build first; then each round times both, in turns, three ways, each
+after an edit of its own: as `timeline build` runs it (auto executor), serial, and serial with
+the resolver already loaded (what is left is the cache's work, not the resolver's start-up).
 Prints median wall and CPU seconds, the ratios, and whether both gave the same articles and
 events.
 
@@ -127,6 +127,14 @@ def per_article(argv: list[str]) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
 
+# What each timed run is: its label, the executor, and whether the resolver is loaded first.
+VARIANTS = (
+    ("new process (auto, as a build)", "auto", False),
+    ("new process, serial", "serial", False),
+    ("resolver loaded first", "serial", True),
+)
+
+
 def compare(corpus: Path, work: Path, baseline: Path | None, rounds: int) -> int:
     source = work / "articles"
     if not source.is_dir():
@@ -135,24 +143,24 @@ def compare(corpus: Path, work: Path, baseline: Path | None, rounds: int) -> int
     outs = {name: work / name.replace(" ", "-") / "site" for name in code}
     for name, (tree_, no_index) in code.items():  # fill each cache (any executor will do)
         run_child(tree_, source, outs[name], warm=False, no_index=no_index, executor="auto")
-    times: dict[tuple[str, bool], list[tuple[float, float]]] = {}
+    times: dict[tuple[str, str], list[tuple[float, float]]] = {}
     digests: set[str] = set()
     for n in range(rounds):
-        edit_article(source, n)
-        for warm in (False, True):
+        for v, (label, executor, warm) in enumerate(VARIANTS):
+            edit = n * len(VARIANTS) + v
+            edit_article(source, edit)  # each run meets one changed file, and only one
             for name, (tree_, no_index) in code.items():
-                row = run_child(tree_, source, outs[name], warm=warm, no_index=no_index)
-                times.setdefault((name, warm), []).append((row["wall"], row["cpu"]))
-                digests.add(f"{n}:{row['digest']}")
+                row = run_child(tree_, source, outs[name], warm, no_index, executor)
+                times.setdefault((name, label), []).append((row["wall"], row["cpu"]))
+                digests.add(f"{edit}:{row['digest']}")
     print(f"{rounds} rounds of one edit at {count_files(source)} files; medians, seconds")
-    for warm in (False, True):
-        label = "resolver loaded first" if warm else "new process, as a build"
-        medians = {name: median(times[(name, warm)]) for name in code}
+    for label, _, _ in VARIANTS:
+        medians = {name: median(times[(name, label)]) for name in code}
         for name, (wall, cpu) in medians.items():
-            print(f"{label:24} {name:10} wall {wall:6.3f}   cpu {cpu:6.3f}")
+            print(f"{label:31} {name:10} wall {wall:6.3f}   cpu {cpu:6.3f}")
         (bw, bc), (tw, tc) = medians["baseline"], medians["this tree"]
-        print(f"{label:24} this tree is {bw / tw:.1f}x (wall), {bc / tc:.1f}x (cpu) faster")
-    same = len(digests) == rounds
+        print(f"{label:31} this tree is {bw / tw:.1f}x (wall), {bc / tc:.1f}x (cpu) faster")
+    same = len(digests) == rounds * len(VARIANTS)
     print("both give the same articles, mentions and events after every edit:", same)
     return 0 if same else 1
 
@@ -174,11 +182,10 @@ def median(rows: list[tuple[float, float]]) -> tuple[float, float]:
 
 
 def run_child(
-    code: Path, source: Path, out: Path, warm: bool, no_index: bool, executor: str = ""
+    code: Path, source: Path, out: Path, warm: bool, no_index: bool, executor: str
 ) -> dict[str, Any]:
-    """Time the per-article stage in a new process running the code at `code`: with the
-    auto executor, as `timeline build` runs it; with the resolver loaded first, in process."""
-    executor = executor or ("serial" if warm else "auto")
+    """Time the per-article stage in a new process running the code at `code`; CPU seconds
+    are this process's (a helper process's are not counted)."""
     flags = [str(source), str(out), executor, "warm" if warm else "-"]
     flags.append("no-index" if no_index else "-")
     env = {**os.environ, "PYTHONPATH": str(code)}
