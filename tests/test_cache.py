@@ -150,9 +150,9 @@ def test_a_bug_on_one_article_costs_only_that_article(project, monkeypatch):
 
 def test_fingerprint_covers_the_per_article_code_only():
     import timeline
-    from timeline.cache import _imported
+    from timeline.cache import imported
 
-    modules = _imported(Path(timeline.__file__).parent, "execute")
+    modules = imported(Path(timeline.__file__).parent, "execute")
     assert {"load", "decode", "find", "resolve", "events", "model"} <= modules
     assert not modules & {"render", "write", "build", "cli"}
 

@@ -13,16 +13,14 @@ again. Merging and rendering need every article at once and stay in the calling 
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from itertools import accumulate, repeat
-from multiprocessing import get_all_start_methods, get_context
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from timeline.cache import Cache, key
+from timeline import collector
+from timeline.cache import Cache, Facts, FileIndex, content_digest, dumps, facts, keyer, loads
 from timeline.errors import ArticleError, BuildError, UsageError
 from timeline.events import extract_events
 from timeline.load import (
@@ -31,12 +29,15 @@ from timeline.load import (
     LoadOptions,
     load_bytes,
     read_bytes,
-    scan,
+    scan_files,
     unique_ids,
 )
 from timeline.merge_features import article_features
 from timeline.model import Article, Event, Mention, Problem
 from timeline.resolve import resolve_text
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 EXECUTORS = ("auto", "serial", "process", "dask")
 POOL_MIN = 48  # files to analyse before a process pool pays for its start-up
@@ -102,20 +103,28 @@ def analyse_folder(
     source: Path, options: Analysis, execution: Execution, progress: Progress | None = None
 ) -> Analysed:
     """Run the per-article stages on every file under `source`, reusing cached results."""
-    paths, problems = scan(source)
+    files, problems = scan_files(source)
     results: dict[int, FileResult] = {}
-    with Runner(execution) as run:
-        for start in range(0, len(paths), BATCH):
-            batch = paths[start : start + BATCH]
-            for i, result in _analyse_batch(source, batch, options, execution, run):
+    key_of = keyer((repr(options),))
+    # Cached results are hundreds of thousands of objects and hold no cycles: without the
+    # pause the collector would walk them again and again (two thirds of a rebuild's time).
+    with collector.paused(), Runner(execution) as run:
+        for start in range(0, len(files), BATCH):
+            batch = files[start : start + BATCH]
+            for i, result in _analyse_batch(batch, options, key_of, execution, run):
                 results[start + i] = result
                 if progress is not None:
-                    progress(len(results), len(paths))
-    if execution.cache is not None:
-        execution.cache.prune()
-    if execution.recall is not None:
-        _keep_only(execution.recall, {r.key for r in results.values()})
-    return combine([results[i] for i in range(len(paths))], problems)
+                    progress(len(results), len(files))
+        if execution.cache is not None:
+            execution.cache.prune(_stale(execution.cache, key_of))
+        if execution.recall is not None:
+            _keep_only(execution.recall, {r.key for r in results.values()})
+        return combine([results[i] for i in range(len(files))], problems)
+
+
+def _stale(cache: Cache, key_of: KeyOf) -> list[str]:
+    """The keys the last build gave the files that have changed or gone since."""
+    return [key_of(digest, rel) for rel, digest in cache.files().replaced()]
 
 
 def analyse(rel: str, data: bytes, options: Analysis) -> FileResult:
@@ -159,9 +168,11 @@ def analyse_articles(
     )
 
 
-def analyse_pickled(rel: str, data: bytes, options: Analysis) -> bytes:
-    """`analyse`, its result pickled: what workers send back and the cache stores."""
-    return pickle.dumps(analyse(rel, data, options), protocol=pickle.HIGHEST_PROTOCOL)
+def analyse_pickled(rel: str, data: bytes, options: Analysis, key: str = "") -> bytes:
+    """`analyse`, its result (with its cache key) pickled: what workers send back and the
+    cache stores."""
+    result = analyse(rel, data, options)
+    return dumps(replace(result, key=key) if key else result)
 
 
 def resolve_article(article: Article, date_order: str) -> tuple[Mention, ...]:
@@ -211,46 +222,100 @@ def _by_event(
     }
 
 
+Unit = tuple[str, bytes, str]  # a file's name, bytes and cache key: one unit of work
+Run = Callable[[list[Unit], Analysis], Iterator[bytes]]
+KeyOf = Callable[[bytes, str], str]  # a file's cache key from its digest and name
+
+
 def _analyse_batch(
-    source: Path,
-    paths: Sequence[Path],
+    files: Sequence[tuple[str, str]],
     options: Analysis,
+    key_of: KeyOf,
     execution: Execution,
-    run: Callable[[list[tuple[str, bytes]], Analysis], Iterator[bytes]],
+    run: Run,
 ) -> Iterator[tuple[int, FileResult]]:
-    """One batch of files, each with its index: results recalled or cached first, then the
-    rest as they are made (and cached)."""
-    read: list[tuple[int, str, bytes, str]] = []
-    parts = (repr(options),)
-    for i, path in enumerate(paths):
-        rel = path.relative_to(source).as_posix()
-        try:
-            data = read_bytes(path, rel, _limit(path))
-        except ArticleError as err:
-            yield i, FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
-            continue
-        read.append((i, rel, data, key(data, rel, parts)))
-    recall = execution.recall if execution.recall is not None else {}
+    """One batch of files (name, path), each with its index: results recalled or cached
+    first, then the rest as they are made (and cached). A file the index knows unchanged is
+    not read unless its result must be made again."""
     cache = execution.cache
-    wanted = [k for *_, k in read if k not in recall]
+    index = cache.files() if cache is not None else None
+    keyed: list[tuple[int, str, str, bytes | None, str]] = []
+    for i, (rel, path) in enumerate(files):
+        try:
+            data, k = _keyed(rel, path, key_of, index)
+        except ArticleError as err:
+            yield i, _unreadable(rel, err)
+            continue
+        keyed.append((i, rel, path, data, k))
+    recall = execution.recall if execution.recall is not None else {}
+    wanted = [k for *_, k in keyed if k not in recall]
     hits = cache.get_many(wanted) if cache is not None and wanted else {}
     if cache is not None:
-        cache.used.update(recall.keys() & {k for *_, k in read})
-    todo: list[tuple[int, str, bytes, str]] = []
-    for i, rel, data, k in read:
+        cache.used.update(recall.keys() & {k for *_, k in keyed})
+    todo: list[Unit] = []
+    where: list[int] = []
+    for i, rel, path, data, k in keyed:
         hit = recall.get(k) or hits.get(k)
         if isinstance(hit, FileResult):
-            yield i, _recalled(execution, replace(hit, key=k))
-        else:
-            todo.append((i, rel, data, k))
-    done = run([(rel, data) for _, rel, data, _ in todo], options)
-    for (i, _, _, k), blob in zip(todo, done, strict=True):
-        result = replace(pickle.loads(blob), key=k)
+            yield i, _recalled(execution, hit if hit.key == k else replace(hit, key=k))
+            continue
+        try:
+            if data is None:  # known to the index, but its result must be made again
+                data, k = _read(rel, path, key_of, index, _stat(path))
+        except ArticleError as err:
+            yield i, _unreadable(rel, err)
+            continue
+        todo.append((rel, data, k))
+        where.append(i)
+    for i, (_, _, k), blob in zip(where, todo, run(todo, options), strict=True):
+        result = _result(blob)
         if not result.crashed:  # a crash may be the machine's, not the file's
             if cache is not None:
                 cache.put(k, blob)
             _recalled(execution, result)
         yield i, result
+
+
+def _keyed(rel: str, path: str, key_of: KeyOf, index: FileIndex | None) -> tuple[bytes | None, str]:
+    """A file's cache key, and its bytes unless the index vouches for them unread: it does
+    when the file's stat facts are those it had when last read (see `timeline.cache`)."""
+    before = _stat(path) if index is not None else None
+    digest = index.digest(rel, before) if index is not None and before is not None else None
+    if digest is not None:
+        return None, key_of(digest, rel)
+    return _read(rel, path, key_of, index, before)
+
+
+def _read(
+    rel: str, path: str, key_of: KeyOf, index: FileIndex | None, before: Facts | None
+) -> tuple[bytes, str]:
+    """A file's bytes and cache key, noted in the index with the facts stat'ed `before`."""
+    data = read_bytes(Path(path), rel, _limit(rel))
+    digest = content_digest(data)
+    if index is not None and before is not None:
+        index.note(rel, before, digest)
+    return data, key_of(digest, rel)
+
+
+def _stat(path: str) -> Facts | None:
+    try:
+        return facts(os.stat(path))
+    except OSError:
+        return None  # reading the file says why
+
+
+def _unreadable(rel: str, err: ArticleError) -> FileResult:
+    return FileResult(rel, problems=(Problem(err.file, err.message, err.hint),))
+
+
+def _result(blob: bytes) -> FileResult:
+    try:
+        result = loads(blob)
+    except ValueError as err:  # only a worker on another machine can run other code
+        raise BuildError(
+            f"a worker's result was {err}; install the same version on every Dask worker"
+        ) from None
+    return result  # type: ignore[no-any-return]
 
 
 def _recalled(execution: Execution, result: FileResult) -> FileResult:
@@ -264,8 +329,8 @@ def _keep_only(recall: dict[str, FileResult], keys: set[str]) -> None:
         del recall[gone]
 
 
-def _limit(path: Path) -> int | None:
-    return None if path.suffix.lower() in MANY_SUFFIXES else MAX_ARTICLE_BYTES
+def _limit(rel: str) -> int | None:
+    return None if rel.lower().endswith(MANY_SUFFIXES) else MAX_ARTICLE_BYTES
 
 
 def _internal_error(rel: str, err: Exception) -> Problem:
@@ -280,31 +345,47 @@ def _internal_error(rel: str, err: Exception) -> Problem:
 
 
 class Runner:
-    """The executor chosen for a build, as a function from units of work to pickled results."""
+    """The executor chosen for a build, as a function from units of work to pickled results.
+
+    A rebuild in a new process (`timeline build` after an edit) finds most results cached and
+    has a few files to analyse, in process; loading the resolver for them costs a third of a
+    second. So the auto executor starts, with the build, one helper process that loads the
+    resolver while this one looks results up, and hands it those few files."""
 
     def __init__(self, execution: Execution) -> None:
         if execution.executor not in EXECUTORS:
             raise UsageError(f"--executor {execution.executor!r}: choose one of {EXECUTORS}")
         self.execution = execution
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: ProcessPoolExecutor | None = None  # started at the first unit to run
+        self.helper: ProcessPoolExecutor | None = None  # one process, loading the resolver
         self.client: object | None = None
 
-    def __enter__(self) -> Callable[[list[tuple[str, bytes]], Analysis], Iterator[bytes]]:
+    def __enter__(self) -> Run:
+        if self._helped():
+            self.helper = _pool_of(1)
+            self.helper.submit(_warm_up)
         return self.run
 
     def __exit__(self, *exc: object) -> None:
+        if self.helper is not None:  # it may still be loading: it ends when it is done
+            self.helper.shutdown(wait=False, cancel_futures=True)
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
         if self.client is not None:
             self.client.close()  # type: ignore[attr-defined]
 
-    def run(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+    def run(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
+        if not units:
+            return iter(())
         kind = self._kind(len(units))
         if kind == "dask":
             return self._dask(units, options)
         if kind == "process":
             return self._pool(units, options)
-        return (analyse_pickled(rel, data, options) for rel, data in units)
+        if self.helper is not None:
+            return _mapped(self.helper, units, options, chunk=1)
+        _LOADED.add(options.load.language)
+        return (analyse_pickled(rel, data, options, k) for rel, data, k in units)
 
     def _kind(self, units: int) -> str:
         chosen = self.execution.executor
@@ -313,23 +394,30 @@ class Runner:
         workers = self.execution.workers or os.cpu_count() or 1
         return "process" if workers > 1 and units >= POOL_MIN else "serial"
 
-    def _pool(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+    def _helped(self) -> bool:
+        """A build of the auto executor, with a cache, in a process that has not loaded the
+        resolver (nor keeps results in memory, as `timeline serve` does) and can fork."""
+        execution = self.execution
+        return (
+            execution.executor == "auto"
+            and execution.cache is not None
+            and execution.recall is None
+            and not _LOADED
+            and (execution.workers or os.cpu_count() or 1) > 1
+            and _can_fork()
+        )
+
+    def _pool(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
         if self.pool is None:
-            method = "fork" if "fork" in get_all_start_methods() else "spawn"
-            if method == "fork":
+            if _can_fork():
                 analyse(*_WARM_UP, options)  # compiled rules and tables, shared by every worker
-            self.pool = ProcessPoolExecutor(self.execution.workers, mp_context=get_context(method))
+                _LOADED.add(options.load.language)
+            self.pool = _pool_of(self.execution.workers)
         workers = self.execution.workers or os.cpu_count() or 1
         chunk = max(1, min(64, len(units) // (workers * 4)))
-        rels, datas = [u[0] for u in units], [u[1] for u in units]
-        try:
-            yield from self.pool.map(analyse_pickled, rels, datas, repeat(options), chunksize=chunk)
-        except BrokenProcessPool:
-            raise BuildError(
-                "a worker process died (out of memory?); run again with --executor serial"
-            ) from None
+        return _mapped(self.pool, units, options, chunk)
 
-    def _dask(self, units: list[tuple[str, bytes]], options: Analysis) -> Iterator[bytes]:
+    def _dask(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
         if self.client is None:
             self.client = _dask_client(self.execution.scheduler)
         client = self.client
@@ -337,11 +425,49 @@ class Runner:
             analyse_pickled,
             [u[0] for u in units],
             [u[1] for u in units],
-            options=options,
+            [options] * len(units),
+            [u[2] for u in units],
             pure=False,
         )
         for future in futures:
             yield future.result()
+
+
+# Languages whose resolver this process has loaded (by analysing in it).
+_LOADED: set[str] = set()
+
+
+def _warm_up() -> None:
+    analyse(*_WARM_UP, Analysis())
+
+
+def _can_fork() -> bool:
+    from multiprocessing import get_all_start_methods
+
+    return "fork" in get_all_start_methods()
+
+
+def _pool_of(workers: int | None) -> ProcessPoolExecutor:
+    """A pool of worker processes: forked where the system can (sharing what this process has
+    loaded), else spawned. Imported here: a build that starts none need not load them."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    return ProcessPoolExecutor(workers, mp_context=get_context("fork" if _can_fork() else "spawn"))
+
+
+def _mapped(
+    pool: ProcessPoolExecutor, units: list[Unit], options: Analysis, chunk: int
+) -> Iterator[bytes]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    rels, datas, keys = zip(*units, strict=True)
+    try:
+        yield from pool.map(analyse_pickled, rels, datas, repeat(options), keys, chunksize=chunk)
+    except BrokenProcessPool:
+        raise BuildError(
+            "a worker process died (out of memory?); run again with --executor serial"
+        ) from None
 
 
 def _dask_client(address: str | None) -> object:

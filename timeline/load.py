@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, tzinfo
 from functools import cache
-from pathlib import Path, PurePath
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -100,16 +100,23 @@ def scan(source: Path) -> tuple[list[Path], list[Problem]]:
     links that lead outside the sources, unprintable names, files that are not articles.
     Dot entries, README/about files and the project's own files are passed over silently.
     Linked folders are not followed (as `os.walk` does not)."""
+    files, problems = scan_files(source)
+    return [Path(path) for _, path in files], problems
+
+
+def scan_files(source: Path) -> tuple[list[tuple[str, str]], list[Problem]]:
+    """As `scan`, each file as its path relative to `source` (with `/`) and its full path."""
     root = source.resolve()
-    found: list[tuple[str, Path]] = []
+    found: list[tuple[str, str]] = []
     problems: list[Problem] = []
     for entry, rel in _walk(source, ""):
         problem = _passed_over(entry, rel, root)
         if problem is None:
-            found.append((rel, Path(entry.path)))
+            found.append((rel, entry.path))
         elif problem.message:
             problems.append(problem)
-    return [path for _, path in sorted(found, key=lambda f: f[0])], problems
+    found.sort()
+    return found, problems
 
 
 def _walk(folder: Path | str, prefix: str) -> Iterable[tuple[os.DirEntry[str], str]]:
@@ -142,16 +149,23 @@ def _passed_over(entry: os.DirEntry[str], rel: str, root: Path) -> Problem | Non
             )
     if not entry.is_file():
         return Problem(rel, "is not a regular file; skipped", "remove it from the sources")
-    name = PurePath(entry.name.lower())
-    if name.name in _PROJECT_FILES or name.stem in _NOT_ARTICLES:
+    name = entry.name.lower()
+    stem, suffix = _split_suffix(name)
+    if name in _PROJECT_FILES or stem in _NOT_ARTICLES:
         return Problem(rel, "")
-    if name.suffix not in ARTICLE_SUFFIXES:
+    if suffix not in ARTICLE_SUFFIXES:
         return Problem(
             rel,
             "is not an article file; skipped",
             f"articles end in {', '.join(ARTICLE_SUFFIXES)}; move other files out",
         )
     return None
+
+
+def _split_suffix(name: str) -> tuple[str, str]:
+    """A file name's stem and suffix, as `PurePath` splits them, without building one."""
+    dot = name.rfind(".")
+    return (name[:dot], name[dot:]) if 0 < dot < len(name) - 1 else (name, "")
 
 
 def read_bytes(path: Path, rel: str, limit: int | None = MAX_ARTICLE_BYTES) -> bytes:
