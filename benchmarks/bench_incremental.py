@@ -184,8 +184,7 @@ def median(rows: list[tuple[float, float]]) -> tuple[float, float]:
 def run_child(
     code: Path, source: Path, out: Path, warm: bool, no_index: bool, executor: str
 ) -> dict[str, Any]:
-    """Time the per-article stage in a new process running the code at `code`; CPU seconds
-    are this process's (a helper process's are not counted)."""
+    """Time the per-article stage in a new process running the code at `code`."""
     flags = [str(source), str(out), executor, "warm" if warm else "-"]
     flags.append("no-index" if no_index else "-")
     env = {**os.environ, "PYTHONPATH": str(code)}

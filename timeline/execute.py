@@ -345,30 +345,19 @@ def _internal_error(rel: str, err: Exception) -> Problem:
 
 
 class Runner:
-    """The executor chosen for a build, as a function from units of work to pickled results.
-
-    A rebuild in a new process (`timeline build` after an edit) finds most results cached and
-    has a few files to analyse, in process; loading the resolver for them costs a third of a
-    second. So the auto executor starts, with the build, one helper process that loads the
-    resolver while this one looks results up, and hands it those few files."""
+    """The executor chosen for a build, as a function from units of work to pickled results."""
 
     def __init__(self, execution: Execution) -> None:
         if execution.executor not in EXECUTORS:
             raise UsageError(f"--executor {execution.executor!r}: choose one of {EXECUTORS}")
         self.execution = execution
         self.pool: ProcessPoolExecutor | None = None  # started at the first unit to run
-        self.helper: ProcessPoolExecutor | None = None  # one process, loading the resolver
         self.client: object | None = None
 
     def __enter__(self) -> Run:
-        if self._helped():
-            self.helper = _pool_of(1)
-            self.helper.submit(_warm_up)
         return self.run
 
     def __exit__(self, *exc: object) -> None:
-        if self.helper is not None:  # it may still be loading: it ends when it is done
-            self.helper.shutdown(wait=False, cancel_futures=True)
         if self.pool is not None:
             self.pool.shutdown(cancel_futures=True)
         if self.client is not None:
@@ -382,9 +371,6 @@ class Runner:
             return self._dask(units, options)
         if kind == "process":
             return self._pool(units, options)
-        if self.helper is not None:
-            return _mapped(self.helper, units, options, chunk=1)
-        _LOADED.add(options.load.language)
         return (analyse_pickled(rel, data, options, k) for rel, data, k in units)
 
     def _kind(self, units: int) -> str:
@@ -394,28 +380,28 @@ class Runner:
         workers = self.execution.workers or os.cpu_count() or 1
         return "process" if workers > 1 and units >= POOL_MIN else "serial"
 
-    def _helped(self) -> bool:
-        """A build of the auto executor, with a cache, in a process that has not loaded the
-        resolver (nor keeps results in memory, as `timeline serve` does) and can fork."""
-        execution = self.execution
-        return (
-            execution.executor == "auto"
-            and execution.cache is not None
-            and execution.recall is None
-            and not _LOADED
-            and (execution.workers or os.cpu_count() or 1) > 1
-            and _can_fork()
-        )
-
     def _pool(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
+        # Imported here: a rebuild that runs nothing in a pool need not load multiprocessing.
+        from concurrent.futures import ProcessPoolExecutor
+        from concurrent.futures.process import BrokenProcessPool
+        from multiprocessing import get_all_start_methods, get_context
+
         if self.pool is None:
-            if _can_fork():
+            method = "fork" if "fork" in get_all_start_methods() else "spawn"
+            if method == "fork":
                 analyse(*_WARM_UP, options)  # compiled rules and tables, shared by every worker
-                _LOADED.add(options.load.language)
-            self.pool = _pool_of(self.execution.workers)
+            self.pool = ProcessPoolExecutor(self.execution.workers, mp_context=get_context(method))
         workers = self.execution.workers or os.cpu_count() or 1
         chunk = max(1, min(64, len(units) // (workers * 4)))
-        return _mapped(self.pool, units, options, chunk)
+        rels, datas, keys = zip(*units, strict=True)
+        try:
+            yield from self.pool.map(
+                analyse_pickled, rels, datas, repeat(options), keys, chunksize=chunk
+            )
+        except BrokenProcessPool:
+            raise BuildError(
+                "a worker process died (out of memory?); run again with --executor serial"
+            ) from None
 
     def _dask(self, units: list[Unit], options: Analysis) -> Iterator[bytes]:
         if self.client is None:
@@ -431,43 +417,6 @@ class Runner:
         )
         for future in futures:
             yield future.result()
-
-
-# Languages whose resolver this process has loaded (by analysing in it).
-_LOADED: set[str] = set()
-
-
-def _warm_up() -> None:
-    analyse(*_WARM_UP, Analysis())
-
-
-def _can_fork() -> bool:
-    from multiprocessing import get_all_start_methods
-
-    return "fork" in get_all_start_methods()
-
-
-def _pool_of(workers: int | None) -> ProcessPoolExecutor:
-    """A pool of worker processes: forked where the system can (sharing what this process has
-    loaded), else spawned. Imported here: a build that starts none need not load them."""
-    from concurrent.futures import ProcessPoolExecutor
-    from multiprocessing import get_context
-
-    return ProcessPoolExecutor(workers, mp_context=get_context("fork" if _can_fork() else "spawn"))
-
-
-def _mapped(
-    pool: ProcessPoolExecutor, units: list[Unit], options: Analysis, chunk: int
-) -> Iterator[bytes]:
-    from concurrent.futures.process import BrokenProcessPool
-
-    rels, datas, keys = zip(*units, strict=True)
-    try:
-        yield from pool.map(analyse_pickled, rels, datas, repeat(options), keys, chunksize=chunk)
-    except BrokenProcessPool:
-        raise BuildError(
-            "a worker process died (out of memory?); run again with --executor serial"
-        ) from None
 
 
 def _dask_client(address: str | None) -> object:
