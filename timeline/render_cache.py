@@ -26,6 +26,10 @@ from timeline.write import content_digest
 
 FORMAT = b"timeline-render-2"
 DB_FILE = "render-2.sqlite"
+# Larger files are kept by digest only: the writer nearly always finds their bytes in the
+# current site, and storing them again after every edit (timeline.json holds every event)
+# would cost more than the rare render they save.
+KEPT_BYTES = 1 << 20
 _SCHEMA = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = OFF",  # a cache: a damaged file is replaced by an empty one
@@ -54,7 +58,7 @@ class RenderCache:
     def __init__(self, folder: Path | None) -> None:
         self._db = _open(folder / DB_FILE) if folder is not None else None
         self._known: dict[bytes, str] = {}
-        self._new: dict[bytes, tuple[str, bytes]] = {}
+        self._new: dict[bytes, tuple[str, bytes | None]] = {}
         self._used: set[bytes] = set()
         self._pieces: dict[str, _Pieces] = {}
         if self._db is not None:
@@ -72,15 +76,16 @@ class RenderCache:
         return found
 
     def load(self, key: bytes) -> bytes | None:
-        """The bytes stored under `key` (None if another build dropped them meanwhile)."""
+        """The bytes stored under `key` (None if another build dropped them meanwhile, or they
+        were too large to keep)."""
         rows = self._safe("SELECT data FROM pages WHERE key = ?", (key,))
-        return bytes(rows[0][0]) if rows else None
+        return bytes(rows[0][0]) if rows and rows[0][0] is not None else None
 
     def put(self, key: bytes, data: bytes) -> str:
-        """Keep `data` under `key`; its content digest."""
+        """Keep `data` under `key` (only its digest when it is large); its content digest."""
         found = content_digest(data)
         if self._db is not None:
-            self._new[key] = (found, data)
+            self._new[key] = (found, data if len(data) <= KEPT_BYTES else None)
             self._used.add(key)
         return found
 
