@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from test_render import MONTH_AUG, big_timeline, sample_timeline
 
+from timeline import render_cache
 from timeline.model import Status, Timeline
 from timeline.render import RenderOptions, render_site
-from timeline import render_cache
 from timeline.render_cache import RenderCache
 from timeline.write import SiteFiles
 
