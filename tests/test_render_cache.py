@@ -10,12 +10,12 @@ from pathlib import Path
 
 from test_render import sample_timeline
 
-from timeline.render_cache import digest
+from timeline.render_cache import model_digest as digest
 
 ROOT = Path(__file__).parent.parent
 KEY_OF_SAMPLE = (
     "import sys; sys.path.insert(0, 'tests'); from test_render import sample_timeline;"
-    "from timeline.render_cache import digest; t = sample_timeline();"
+    "from timeline.render_cache import model_digest as digest; t = sample_timeline();"
     "print(digest(t.articles[0], t.mentions, t.entries).hex())"
 )
 

@@ -37,7 +37,7 @@ from timeline import __version__, collector, exports, site_search
 from timeline.errors import ConfigError
 from timeline.labels import day, interval, label, machine, provenance
 from timeline.model import Article, DateVote, Entry, Event, Mention, Timeline
-from timeline.render_cache import FORMAT, RenderCache, digest
+from timeline.render_cache import FORMAT, RenderCache, digest, model_digest
 from timeline.site_pages import (
     Page,
     Plan,
@@ -373,24 +373,24 @@ class _Keys:
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
         # An article and its mentions in one digest: an edit changes both anyway.
-        self.article_of = {a.id: digest(a, t.mentions_of(a.id)) for a in t.articles}
+        self.article_of = {a.id: model_digest(a, t.mentions_of(a.id)) for a in t.articles}
         said = _Said(t, self.article_of)
-        self.entry = {e.id: digest(said.entry(e)) for e in t.entries}
-        self.context = [digest(said.event(ev)) for ev in t.context]
+        self.entry = {e.id: model_digest(said.entry(e)) for e in t.entries}
+        self.context = [model_digest(said.event(ev)) for ev in t.context]
         self.sources_of = {
             e.id: tuple(self.article_of.get(aid) for aid in e.article_ids) for e in t.entries
         }
         self.notes, self.title = site.raw_notes, t.title
         self.sourced_of: dict[str, bytes] = {}
         # What sources.html shows of each article: not its body, which most edits change.
-        self.listing = digest(
+        self.listing = model_digest(
             [(a.id, a.title, a.source, a.published, len(a.dropped)) for a in t.articles]
         )
         self.everything = digest(
             tuple(self.article_of.values()),
             tuple(self.entry.values()),
             tuple(self.context),
-            t.problems,
+            model_digest(t.problems),
         )
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
         self.code = digest(FORMAT, code_digest(), epoch, options.base_url)
@@ -406,7 +406,7 @@ class _Keys:
             len(t.articles),
             site.plan.split,
         )
-        self.strip = digest(site.plan.strip)  # the overview strip, on timeline pages only
+        self.strip = model_digest(site.plan.strip)  # the overview strip, on timeline pages only
         if changed_templates(options.templates):
             self.salt = digest(self.salt, self.everything)
 
@@ -461,8 +461,9 @@ class _Said:
     (the same for the key, and a third of the time to digest: mentions are most of an entry)."""
 
     def __init__(self, t: Timeline, article_of: Mapping[str, bytes]) -> None:
+        # By identity: the timeline holds every mention for as long as this lives.
         self.refs = {
-            (a.id, m.start): (m, article_of[a.id], i)
+            id(m): (article_of[a.id], i)
             for a in t.articles
             for i, m in enumerate(t.mentions_of(a.id))
         }
@@ -471,10 +472,8 @@ class _Said:
         return {**vars(e), "events": tuple(map(self.event, e.events))}
 
     def event(self, ev: Event) -> dict[str, Any]:
-        ref = self.refs.get((ev.article_id, ev.mention.start))
-        if ref is None or ref[0] is not ev.mention:
-            return vars(ev)
-        return {**vars(ev), "mention": ref[1:]}
+        ref = self.refs.get(id(ev.mention))
+        return vars(ev) if ref is None else {**vars(ev), "mention": ref}
 
 
 @cache

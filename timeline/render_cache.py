@@ -47,7 +47,12 @@ _SCHEMA = (
 
 
 def digest(*parts: object) -> bytes:
-    """A key for `parts`: any picklable values (the frozen dataclasses of the model included)."""
+    """A key for `parts`: any picklable values."""
+    return hashlib.blake2b(pickle.dumps(parts, protocol=5), digest_size=16).digest()
+
+
+def model_digest(*parts: object) -> bytes:
+    """A key for `parts` that hold objects of the model (articles, mentions, entries)."""
     out = io.BytesIO()
     pickler = pickle.Pickler(out, protocol=5)
     pickler.memo = _known_objects()
