@@ -19,6 +19,13 @@ Files the build did not write are never deleted:
 `build --clean` is the one way to let foreign files and dotfiles go, and even then the old
 folder is removed only after the new one is in place.
 
+With a cache folder beside the output (`.timeline-cache/`), the site a build replaces is not
+deleted but kept there as the spare (`site-<out name>`, without its own dotfiles), and the next
+build starts from it: renamed to `.<out>.new`, its files that still hold the right bytes stay,
+the others are replaced and the ones the new site lacks go. The spare's manifest is replaced
+first, so a build killed while updating it leaves a folder the next one deletes. A one-edit
+rebuild thus touches a few files instead of linking every file and deleting the old tree.
+
 A file whose bytes the current site already has is hard-linked into the new site, not written.
 The manifest's digests say which those are without reading them: a file is carried over when
 its digest matches, it has the recorded size and it was last modified before the manifest was
