@@ -258,14 +258,11 @@ class _Site:
         if self.keys is None:
             return Markup("".join(row.render(a=a, c=counts[a.id]) for a in ordered))
         piece = partial(self.cache.piece, "sources.html", self.keys.salt)
-        return Markup(
-            "".join(
-                piece(
-                    self.keys.source_row(a, counts[a.id]), partial(row.render, a=a, c=counts[a.id])
-                )
-                for a in ordered
-            )
+        rows = (
+            piece(self.keys.source_row(a, counts[a.id]), partial(row.render, a=a, c=counts[a.id]))
+            for a in ordered
         )
+        return Markup(b"".join(rows).decode("utf-8"))
 
     def undated_pages(self) -> Iterator[Job]:
         """The vague-dated statements, UNDATED_PAGE_SIZE to a page."""
@@ -308,7 +305,7 @@ class _Site:
     def _timeline_json(self) -> bytes:
         t, k, notes = self.timeline, self.keys, self.raw_notes
         if k is None:
-            return exports.timeline_json(t, notes).encode("utf-8")
+            return exports.timeline_json(t, notes)
         piece = partial(self.cache.piece, "timeline.json", k.code)
         articles = [piece(k.article_of[a.id], partial(exports.article_item, a)) for a in t.articles]
         events = [
@@ -318,39 +315,39 @@ class _Site:
         context = [
             piece(k.context[i], partial(exports.context_item, ev)) for i, ev in enumerate(t.context)
         ]
-        return exports.timeline_document(t.title, articles, events, context).encode("utf-8")
+        return exports.timeline_document(t.title, articles, events, context)
 
     def _timelinejs_json(self) -> bytes:
         t, k = self.timeline, self.keys
         if k is None:
-            return exports.timelinejs_json(t).encode("utf-8")
+            return exports.timelinejs_json(t)
         piece = partial(self.cache.piece, "timelinejs.json", k.code)
         dated = [e for e in t.entries if e.value.is_dated]
         events = [piece(k.entry[e.id], partial(exports.timelinejs_item, e)) for e in dated]
-        return exports.timelinejs_document(t.title, events).encode("utf-8")
+        return exports.timelinejs_document(t.title, events)
 
     def _calendar(self) -> bytes:
         t, k, base = self.timeline, self.keys, self.base_url
         if k is None:
-            return exports.icalendar(t, base).encode("utf-8")
+            return exports.icalendar(t, base)
         piece = partial(self.cache.piece, "calendar.ics", k.code)
         shown = [e for e in t.entries if exports.in_calendar(e)]
         events = [
             piece(k.sourced(e), partial(exports.vevent, e, self.articles, base)) for e in shown
         ]
-        return exports.calendar_document(t.title, events).encode("utf-8")
+        return exports.calendar_document(t.title, events)
 
     def _feed(self) -> bytes:
         t, k, base = self.timeline, self.keys, self.base_url
         if k is None:
-            return exports.atom_feed(t, base).encode("utf-8")
+            return exports.atom_feed(t, base)
         piece = partial(self.cache.piece, "feed.xml", k.code)
         ns = exports.feed_namespace(t.title, base)
         entries = [
             piece(k.sourced(e), partial(exports.atom_entry, e, self.articles, ns))
             for e in exports.feed_order(t.entries)
         ]
-        return exports.feed_document(t, base, entries).encode("utf-8")
+        return exports.feed_document(t, base, entries)
 
     def assets(self) -> Iterator[tuple[str, bytes]]:
         loader = self.env.loader

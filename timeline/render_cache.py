@@ -31,7 +31,7 @@ from typing import Any
 from timeline import model
 from timeline.write import content_digest
 
-FORMAT = b"timeline-render-3"
+FORMAT = b"timeline-render-4"
 DB_FILE = "render-2.sqlite"
 # Larger files are kept by digest only: the writer nearly always finds their bytes in the
 # current site, and storing them again after every edit (timeline.json holds every event)
@@ -82,9 +82,9 @@ def _known_objects() -> dict[int, tuple[int, Any]]:
 class _Pieces:
     """The kept pieces of one export: those of the last build, and those this one used."""
 
-    def __init__(self, salt: bytes, old: dict[bytes, str], fresh: bool) -> None:
+    def __init__(self, salt: bytes, old: dict[bytes, bytes], fresh: bool) -> None:
         self.salt, self.old, self.fresh = salt, old, fresh
-        self.used: dict[bytes, str] = {}
+        self.used: dict[bytes, bytes] = {}
 
 
 class RenderCache:
@@ -124,16 +124,16 @@ class RenderCache:
             self._used.add(key)
         return found
 
-    def piece(self, kind: str, salt: bytes, key: bytes, make: Callable[[], str]) -> str:
-        """The piece of export `kind` stored under `key`, made and kept when missing. `salt`
-        stands for what every piece of the kind depends on (the code): when it changes, the
-        pieces kept under another go."""
+    def piece(self, kind: str, salt: bytes, key: bytes, make: Callable[[], str]) -> bytes:
+        """The piece of export `kind` stored under `key` (in UTF-8), made and kept when
+        missing. `salt` stands for what every piece of the kind depends on (the code): when it
+        changes, the pieces kept under another go."""
         table = self._table(kind, salt)
-        text = table.old.get(key)
-        if text is None:
-            text = make()
-        table.used[key] = text
-        return text
+        data = table.old.get(key)
+        if data is None:
+            data = make().encode("utf-8")
+        table.used[key] = data
+        return data
 
     def save(self) -> None:
         """Store what this build made and drop what it did not use."""
