@@ -279,8 +279,22 @@ def _child(code: Path, script: str, *args: Path) -> str:
     return result.stdout
 
 
+def _snapshot(root: Path, to: Path) -> Path:
+    """A copy of a checkout's code, templates inside the package: what the children run, so
+    that edits made meanwhile change neither the figures nor the caches."""
+    shutil.rmtree(to, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(root / "timeline", to / "timeline", ignore=ignore)
+    shutil.copytree(root / "templates", to / "timeline" / "templates", ignore=ignore)
+    return to
+
+
 def bench_edit(source: Path, baseline: Path, edit: str | None, rounds: int, work: Path) -> int:
-    codes = {"this": Path(__file__).resolve().parent.parent, "baseline": baseline.resolve()}
+    here = Path(__file__).resolve().parent.parent
+    codes = {
+        name: _snapshot(root, work / "code" / name)
+        for name, root in (("this", here), ("baseline", baseline.resolve()))
+    }
     src = work / "src"
     shutil.copytree(source, src, dirs_exist_ok=True)
     edited = src / (edit or sorted(p.relative_to(src).as_posix() for p in src.rglob("*.md"))[0])
