@@ -37,6 +37,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from unittest import mock
 
@@ -273,7 +274,9 @@ print(json.dumps({"render": b[0] - a[0], "render_cpu": b[1] - a[1],
 def _child(code: Path, script: str, *args: Path) -> str:
     env = {**os.environ, "PYTHONPATH": str(code)}
     cmd = [sys.executable, "-c", script, *map(str, args)]
-    result = subprocess.run(cmd, capture_output=True, text=True, check=False, env=env)
+    # From the code's folder: `python -c` puts the working folder first on the path.
+    run = partial(subprocess.run, capture_output=True, text=True, check=False, env=env)
+    result = run(cmd, cwd=code)
     if result.returncode != 0:
         sys.exit(f"{code}: {result.stderr[-3000:]}")
     return result.stdout
