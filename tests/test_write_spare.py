@@ -114,9 +114,14 @@ def test_a_path_that_changes_kind_between_builds(
         assert tree(out) == files
 
 
-def test_clean_neither_uses_nor_leaves_a_spare(out: Path) -> None:
+@pytest.mark.parametrize(
+    ("clean", "reuse"), [(True, True), (False, False)], ids=["clean", "no-cache"]
+)
+def test_clean_or_no_cache_neither_uses_nor_leaves_a_spare(
+    out: Path, clean: bool, reuse: bool
+) -> None:
     write_site(site("v1"), out)
-    write_site(site("v2"), out, clean=True)
+    write_site(site("v2"), out, clean=clean, reuse=reuse)
     assert tree(out) == site("v2")
     assert not spare(out).exists()
 

@@ -158,12 +158,17 @@ class Record(NamedTuple):
 
 
 def write_site(
-    files: Mapping[str, bytes], out: Path, sources: Path | None = None, clean: bool = False
+    files: Mapping[str, bytes],
+    out: Path,
+    sources: Path | None = None,
+    clean: bool = False,
+    reuse: bool = True,
 ) -> None:
     """Write `files` (relative path -> bytes) as the folder `out`, replacing it atomically.
 
     `clean` (build --clean) lets the old folder go whole, foreign files and dotfiles included;
-    still only once the new site is in place."""
+    still only once the new site is in place. `reuse` False (build --no-cache) neither starts
+    from the spare in the cache folder nor keeps one there."""
     out = out.resolve()
     if sources is not None:
         refuse_overlap(out, sources.resolve())
@@ -176,7 +181,7 @@ def write_site(
         if not clean:
             refuse_foreign(out, set(files))
         staging = _sibling(out, "new")
-        spare = None if clean else _spare(out)
+        spare = _spare(out) if reuse and not clean else None
         _write_tree(staging, files, out, spare)
         if not clean:
             _link_dotfiles(out, staging)
