@@ -333,7 +333,7 @@ def _fill(
 ) -> None:
     if kept is None:
         os.mkdir(staging, 0o755)
-    else:
+    else:  # from here on the spare is not sound: a build killed now leaves it to be deleted
         (staging / MANIFEST).unlink()
     manifest = _MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST]))
     (staging / MANIFEST).write_text(manifest, "utf-8")
@@ -444,13 +444,6 @@ class _Previous:
 
 def _digester(files: Mapping[str, bytes]) -> Callable[[str], str]:
     return lambda rel: content_digest(files[rel])
-
-
-def _modified(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
 
 
 def _linked(old: Path, target: Path, data: bytes) -> bool:
