@@ -227,3 +227,19 @@ def test_files_kept_by_digest_only_are_made_again_when_their_bytes_are_needed(
     assert incremental._lazy, "some files come from the cache"
     assert not same(incremental, render(after, None))
     assert RenderCache(cache).load(next(iter(RenderCache(cache)._known))) is None
+
+
+def test_period_bodies_outlast_builds_that_do_not_need_them(tmp_path: Path) -> None:
+    """A period page is kept twice: whole, and without the overview strip that any entry added
+    anywhere changes; a build that takes the whole pages keeps the bodies for the next one."""
+    import sqlite3
+
+    cache, t = tmp_path / "cache", base_timeline()
+    periods = [p for p in render(t, cache) if p.startswith("periods/")]
+    render(retitle(t, 120, "Renamed"), cache)
+    db = sqlite3.connect(cache / render_cache.DB_FILE)
+    kept = db.execute("SELECT count(*) FROM pieces WHERE kind = 'periods'").fetchone()[0]
+    assert len(periods) > 2
+    assert kept == len(periods)
+    after = add_entry(retitle(t, 120, "Renamed"))
+    assert not same(render(after, cache), render(after, None))

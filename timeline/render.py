@@ -60,6 +60,8 @@ ASSETS = (
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
 UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
+# Where a kept period page's overview strip goes: escaped text can never read like this.
+STRIP_MARK = "<!-- timeline: the overview strip -->"
 # A file to make: its path, its cache key (None: not cached) and how to render it.
 Job = tuple[str, bytes | None, Callable[[], bytes]]
 
@@ -164,23 +166,45 @@ class _Site:
         common: dict[str, Any] = {"years": years, "intro": intro, "prev": None, "next": None}
         if self.plan.split:
             common["period_sizes"] = period_sizes(self.plan.pages)
+            strip = partial(self._strip, "index.html")
             yield (
                 "index.html",
                 None,
-                partial(self.page, "index.html", "index.html", page=None, **common),
+                partial(self.page, "index.html", "index.html", page=None, strip=strip, **common),
             )
         pages = self.plan.pages
         for i, page in enumerate(pages):
             prev = pages[i - 1] if i > 0 else None
             nxt = pages[i + 1] if i + 1 < len(pages) else None
             ctx = {**common, "prev": prev, "next": nxt, "page": page}
-            key = None
-            if self.keys is not None and page.path != "index.html":
-                key = self.keys.period(page, prev, nxt, years)
-            yield page.path, key, partial(self._timeline_page, page, ctx)
+            if self.keys is None or page.path == "index.html":
+                yield page.path, None, partial(self._timeline_page, page, ctx)
+                continue
+            body = self.keys.period(page, prev, nxt, years)
+            self.cache.touch("periods", body)
+            key = self.keys.with_strip(body)
+            yield page.path, key, partial(self._period_page, page, ctx, body)
 
     def _timeline_page(self, page: Page, ctx: dict[str, Any]) -> bytes:
-        return self.page("index.html", page.path, choices=self._choices(page), **ctx)
+        strip = partial(self._strip, page.path)
+        return self.page("index.html", page.path, choices=self._choices(page), strip=strip, **ctx)
+
+    def _period_page(self, page: Page, ctx: dict[str, Any], body_key: bytes) -> bytes:
+        """A period page from its body kept between builds (the page but the overview strip,
+        which changes with every entry added or removed anywhere) and its strip."""
+        assert self.keys is not None
+        mark = partial(Markup, STRIP_MARK)
+        body = partial(self.page, "index.html", page.path, choices=self._choices(page), **ctx)
+        kept = self.cache.piece(
+            "periods", self.keys.salt, body_key, lambda: body(strip=mark).decode()
+        )
+        return kept.replace(STRIP_MARK.encode(), self._strip(page.path).encode("utf-8"), 1)
+
+    def _strip(self, path: str) -> Markup:
+        """The overview strip as `path` shows it."""
+        root = "../" * path.count("/")
+        html = self.env.get_template("_strip.html").render(plan=self.plan, root=root, path=path)
+        return Markup(html)
 
     def _choices(self, page: Page) -> dict[str, Any]:
         """The values the filters of a timeline page offer: its sources and years."""
@@ -419,7 +443,11 @@ class _Keys:
         entries = [(self.entry[e.id], self._sources(e)) for s in page.sections for e in s.entries]
         near = [(p.path, p.title, p.number, p.of) if p else None for p in (prev, nxt)]
         where = (page.path, page.title, page.number, page.of)
-        return digest(self.salt, "period", where, heads, entries, near, years, self.strip)
+        return digest(self.salt, "period", where, heads, entries, near, years)
+
+    def with_strip(self, period: bytes) -> bytes:
+        """The key of a period page from the key of its body (`period`)."""
+        return digest(period, self.strip)
 
     def undated(
         self, name: str, pager: dict[str, Any], start: int, chunk: Sequence[Event]

@@ -31,7 +31,7 @@ from typing import Any
 from timeline import model
 from timeline.write import content_digest
 
-FORMAT = b"timeline-render-4"
+FORMAT = b"timeline-render-5"
 DB_FILE = "render-2.sqlite"
 # Larger files are kept by digest only: the writer nearly always finds their bytes in the
 # current site, and storing them again after every edit (timeline.json holds every event)
@@ -85,6 +85,7 @@ class _Pieces:
     def __init__(self, salt: bytes, old: dict[bytes, bytes], fresh: bool) -> None:
         self.salt, self.old, self.fresh = salt, old, fresh
         self.used: dict[bytes, bytes] = {}
+        self.touched: set[bytes] = set()  # kept, though not needed by this build
 
 
 class RenderCache:
@@ -96,6 +97,7 @@ class RenderCache:
         self._new: dict[bytes, tuple[str, bytes | None]] = {}
         self._used: set[bytes] = set()
         self._pieces: dict[str, _Pieces] = {}
+        self._touched: dict[str, set[bytes]] = {}
         if self._db is not None:
             self._known = dict(self._safe("SELECT key, digest FROM pages", ()))
 
@@ -135,6 +137,11 @@ class RenderCache:
         table.used[key] = data
         return data
 
+    def touch(self, kind: str, key: bytes) -> None:
+        """Keep the piece of `kind` under `key`, if there is one, though this build did not
+        ask for it (one it may need next time: pieces no build asks for go)."""
+        self._touched.setdefault(kind, set()).add(key)
+
     def save(self) -> None:
         """Store what this build made and drop what it did not use."""
         db = self._db
@@ -151,6 +158,7 @@ class RenderCache:
         gone = ((k,) for k in self._known.keys() - self._used)
         db.executemany("DELETE FROM pages WHERE key = ?", gone)
         for kind, table in self._pieces.items():
+            table.touched = self._touched.get(kind, set())
             self._save_pieces(db, kind, table)
         db.commit()
         self._known.update((k, d) for k, (d, _) in self._new.items())
@@ -163,7 +171,7 @@ class RenderCache:
             db.execute("INSERT OR REPLACE INTO salts VALUES (?, ?)", (kind, table.salt))
         added = ((kind, k, t) for k, t in table.used.items() if k not in table.old)
         db.executemany("INSERT OR REPLACE INTO pieces VALUES (?, ?, ?)", added)
-        gone = ((kind, k) for k in table.old.keys() - table.used.keys())
+        gone = ((kind, k) for k in table.old.keys() - table.used.keys() - table.touched)
         db.executemany("DELETE FROM pieces WHERE kind = ? AND key = ?", gone)
 
     def _table(self, kind: str, salt: bytes) -> _Pieces:
