@@ -4,13 +4,15 @@ the edit changed.
 A cached page is stored under a key: a hash of everything it is rendered from (see
 `render._Keys`). A page whose key is known is not rendered again: its content digest is known
 at once, and its bytes are read back only if the writer needs them (a file the current site
-already holds is hard-linked instead). Pieces of the data exports (one entry's JSON, one
-VEVENT) are kept the same way, one table of pieces per export. Keys err on the side of
-including too much: a needless re-render costs a millisecond, a stale page is a wrong site.
+already holds is hard-linked instead; a file over `KEPT_BYTES` is kept by digest only, and
+made again in the rare build that needs its bytes). Pieces of larger files (one entry's JSON,
+one VEVENT, one row of sources.html, a period page without its overview strip) are kept the
+same way, in UTF-8, one table of pieces per kind. Keys err on the side of including too much:
+a needless re-render costs a millisecond, a stale page is a wrong site.
 
-Everything lives in one SQLite file in the cache folder the build gives (`render.sqlite`); a
+Everything lives in one SQLite file in the cache folder the build gives (`render-2.sqlite`); a
 damaged or unreadable cache is a cache miss, never a failed build. A build keeps only what it
-used.
+used (and the pieces it was told to keep for the next one).
 """
 
 from __future__ import annotations
