@@ -54,19 +54,20 @@ from timeline.execute import analyse_folder
 from timeline.load import LoadOptions, load_folder
 from timeline.model import Timeline
 from timeline.render import RenderOptions, _search_files, render_site
+from timeline.write import SiteFiles
 
 DATA = Path("/work/shared/data/tls/h1n1/articles")
 TIME = Path("/usr/bin/time")
 EDIT = "\nThe ministry said on Thursday that a review of the measures is due in August 2009.\n"
 
 
-def measure(timeline: Timeline, search: bool) -> tuple[dict[str, bytes], float]:
+def measure(timeline: Timeline, search: bool) -> tuple[SiteFiles, float]:
     started = time.perf_counter()
     files = render_site(timeline, RenderOptions(search=search))
     return files, time.perf_counter() - started
 
 
-def report(name: str, files: dict[str, bytes], seconds: float) -> None:
+def report(name: str, files: Mapping[str, bytes], seconds: float) -> None:
     html = {k: len(v) for k, v in files.items() if k.endswith(".html")}
     biggest = max(html, key=html.__getitem__)
     total = sum(len(v) for v in files.values())
@@ -209,7 +210,8 @@ def bench_search(source: Path, edit: str | None, work: Path) -> int:
     def sharded(
         t: Timeline, p: dict[str, bytes], folder: Path | None
     ) -> Callable[[], dict[str, bytes]]:
-        return lambda: _search_files(p, t, RenderOptions(language=lang, cache_dir=folder))
+        options = RenderOptions(language=lang, cache_dir=folder)
+        return lambda: _search_files(SiteFiles(p), t, options)
 
     old_cold = stage(work, lambda: whole_pages_index(pages, lang))
     print(old_cold.line("baseline: whole pages, one run"))
