@@ -11,6 +11,15 @@
         and peak memory (per process, from /usr/bin/time), bundle size and the shards. The
         folder is copied (to --work, default a temporary folder) and only the copy is edited.
 
+    .venv/bin/python benchmarks/bench_site.py edit ARTICLES_FOLDER --baseline CHECKOUT
+                                               [--edit REL] [--rounds 3] [--work DIR]
+        The render and write stages of a rebuild after one article changed, this code against
+        the code of another checkout (e.g. a worktree of main), in the same run. The folder is
+        copied; each code analyses and merges it once, before and after the edit (timelines
+        kept pickled), builds its site once, then renders and writes the edited and the
+        original timeline in turn, each a one-edit rebuild, in a fresh process. Prints the
+        median seconds and CPU seconds of each stage and the ratios.
+
 Needs /work/shared/data/tls/h1n1/articles (or the folder given); prints what it measured.
 """
 
@@ -19,12 +28,16 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from unittest import mock
 
@@ -41,19 +54,20 @@ from timeline.execute import analyse_folder
 from timeline.load import LoadOptions, load_folder
 from timeline.model import Timeline
 from timeline.render import RenderOptions, _search_files, render_site
+from timeline.write import SiteFiles
 
 DATA = Path("/work/shared/data/tls/h1n1/articles")
 TIME = Path("/usr/bin/time")
 EDIT = "\nThe ministry said on Thursday that a review of the measures is due in August 2009.\n"
 
 
-def measure(timeline: Timeline, search: bool) -> tuple[dict[str, bytes], float]:
+def measure(timeline: Timeline, search: bool) -> tuple[SiteFiles, float]:
     started = time.perf_counter()
     files = render_site(timeline, RenderOptions(search=search))
     return files, time.perf_counter() - started
 
 
-def report(name: str, files: dict[str, bytes], seconds: float) -> None:
+def report(name: str, files: Mapping[str, bytes], seconds: float) -> None:
     html = {k: len(v) for k, v in files.items() if k.endswith(".html")}
     biggest = max(html, key=html.__getitem__)
     total = sum(len(v) for v in files.values())
@@ -196,7 +210,8 @@ def bench_search(source: Path, edit: str | None, work: Path) -> int:
     def sharded(
         t: Timeline, p: dict[str, bytes], folder: Path | None
     ) -> Callable[[], dict[str, bytes]]:
-        return lambda: _search_files(p, t, RenderOptions(language=lang, cache_dir=folder))
+        options = RenderOptions(language=lang, cache_dir=folder)
+        return lambda: _search_files(SiteFiles(p), t, options)
 
     old_cold = stage(work, lambda: whole_pages_index(pages, lang))
     print(old_cold.line("baseline: whole pages, one run"))
@@ -224,7 +239,107 @@ def bench_search(source: Path, edit: str | None, work: Path) -> int:
     return 0 if identical else 1
 
 
+# Run in a child process with the measured code first on the path: analyse and merge once.
+_PREPARE = """
+import pickle, sys
+from pathlib import Path
+from timeline.build import BuildConfig, _analysis, _execution, assemble
+from timeline.execute import analyse_folder
+source, out, pickled = map(Path, sys.argv[1:4])
+config = BuildConfig(source=source, out=out, templates=None)
+timeline = assemble(analyse_folder(source, _analysis(config), _execution(config)), config)
+pickled.write_bytes(pickle.dumps(timeline, protocol=5))
+"""
+# ... and render and write a pickled timeline, timing both.
+_STAGES = """
+import json, pickle, resource, sys, time
+from pathlib import Path
+from timeline.build import BuildConfig, _render_options
+from timeline.render import render_site
+from timeline.write import write_site
+source, out, pickled = map(Path, sys.argv[1:4])
+timeline = pickle.loads(pickled.read_bytes())
+config = BuildConfig(source=source, out=out, templates=None)
+def now():
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return time.perf_counter(), me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+a = now()
+files = render_site(timeline, _render_options(config))
+b = now()
+write_site(files, config.out, sources=config.source)
+c = now()
+print(json.dumps({"render": b[0] - a[0], "render_cpu": b[1] - a[1],
+                  "write": c[0] - b[0], "write_cpu": c[1] - b[1]}))
+"""
+
+
+def _child(code: Path, script: str, *args: Path) -> str:
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    cmd = [sys.executable, "-c", script, *map(str, args)]
+    # From the code's folder: `python -c` puts the working folder first on the path.
+    run = partial(subprocess.run, capture_output=True, text=True, check=False, env=env)
+    result = run(cmd, cwd=code)
+    if result.returncode != 0:
+        sys.exit(f"{code}: {result.stderr[-3000:]}")
+    return result.stdout
+
+
+def _snapshot(root: Path, to: Path) -> Path:
+    """A copy of a checkout's code, templates inside the package: what the children run, so
+    that edits made meanwhile change neither the figures nor the caches."""
+    shutil.rmtree(to, ignore_errors=True)
+    ignore = shutil.ignore_patterns("__pycache__")
+    shutil.copytree(root / "timeline", to / "timeline", ignore=ignore)
+    shutil.copytree(root / "templates", to / "timeline" / "templates", ignore=ignore)
+    return to
+
+
+def bench_edit(source: Path, baseline: Path, edit: str | None, rounds: int, work: Path) -> int:
+    here = Path(__file__).resolve().parent.parent
+    codes = {
+        name: _snapshot(root, work / "code" / name)
+        for name, root in (("this", here), ("baseline", baseline.resolve()))
+    }
+    src = work / "src"
+    shutil.copytree(source, src, dirs_exist_ok=True)
+    edited = src / (edit or sorted(p.relative_to(src).as_posix() for p in src.rglob("*.md"))[0])
+    original = edited.read_bytes()
+    for name, code in codes.items():
+        (work / name).mkdir(exist_ok=True)
+        for version, text in (("after", original + EDIT.encode()), ("before", original)):
+            edited.write_bytes(text)
+            _child(code, _PREPARE, src, work / name / "out", work / name / f"{version}.pickle")
+        _child(code, _STAGES, src, work / name / "out", work / name / "before.pickle")
+    print(f"{source}: one edit to {edited.relative_to(src)}, {rounds} rounds of two rebuilds")
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name in codes}
+    for _ in range(rounds):
+        for version in ("after", "before"):
+            for name, code in codes.items():
+                pickled = work / name / f"{version}.pickle"
+                out = _child(code, _STAGES, src, work / name / "out", pickled)
+                runs[name].append(json.loads(out.splitlines()[-1]))
+    medians = {n: {k: statistics.median(r[k] for r in rs) for k in rs[0]} for n, rs in runs.items()}
+    for name, m in medians.items():
+        print(f"{name:9} " + "  ".join(f"{k} {v:.3f} s" for k, v in m.items()))
+    this, base = medians["this"], medians["baseline"]
+    print("ratio     " + "  ".join(f"{k} {base[k] / this[k]:.2f}x" for k in this))
+    return 0
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["edit"]:
+        parser = argparse.ArgumentParser(prog="bench_site.py edit")
+        parser.add_argument("source", type=Path)
+        parser.add_argument("--baseline", type=Path, required=True, help="another checkout")
+        parser.add_argument("--edit", help="the article to edit, relative to the folder")
+        parser.add_argument("--rounds", type=int, default=3)
+        parser.add_argument("--work", type=Path, help="where to copy and build (kept)")
+        args = parser.parse_args(argv[1:])
+        if args.work:
+            args.work.mkdir(parents=True, exist_ok=True)
+            return bench_edit(args.source, args.baseline, args.edit, args.rounds, args.work)
+        with tempfile.TemporaryDirectory(prefix="bench-edit-") as tmp:
+            return bench_edit(args.source, args.baseline, args.edit, args.rounds, Path(tmp))
     if argv[:1] == ["search"]:
         parser = argparse.ArgumentParser(prog="bench_site.py search")
         parser.add_argument("source", type=Path)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from test_render import MONTH_AUG, big_timeline, sample_timeline
 
+from timeline import render_cache
 from timeline.model import Status, Timeline
 from timeline.render import RenderOptions, render_site
 from timeline.render_cache import RenderCache
@@ -38,6 +39,24 @@ def edit_article(t: Timeline, **fields: object) -> Timeline:
 def revalue_mention(t: Timeline) -> Timeline:
     aid, mentions = t.mentions[1]
     return replace(t, mentions=((t.mentions[0]), (aid, (replace(mentions[0], value=MONTH_AUG),))))
+
+
+def revalue_told(t: Timeline, same_object: bool) -> Timeline:
+    """An event's mention gets another value; with `same_object`, its article's mention (the
+    very same object) too, as the analysis makes them."""
+    entries = list(t.entries)
+    ev = entries[5].events[0]
+    new = replace(ev.mention, value=MONTH_AUG)
+    told = replace(ev, mention=new)
+    entries[5] = replace(entries[5], events=(told, *entries[5].events[1:]))
+    t = replace(t, entries=tuple(entries))
+    if not same_object:
+        return t
+    mentions = [
+        (aid, tuple(new if aid == ev.article_id and m.start == new.start else m for m in ms))
+        for aid, ms in t.mentions
+    ]
+    return replace(t, mentions=tuple(mentions))
 
 
 def drop_entry(t: Timeline, n: int) -> Timeline:
@@ -80,6 +99,8 @@ TIMELINE_CHANGES: dict[str, Change] = {
         t, published=datetime(2023, 9, 9, tzinfo=UTC)
     ),
     "a mention's value": revalue_mention,
+    "an event's mention's value": lambda t: revalue_told(t, same_object=False),
+    "an event's mention's value, in its article too": lambda t: revalue_told(t, True),
     "an entry removed": lambda t: drop_entry(t, 300),
     "an entry added": add_entry,
     "an entry now expected": expect,
@@ -192,3 +213,33 @@ def test_a_damaged_cache_is_a_miss_not_a_failure(tmp_path):
     t = sample_timeline()
     assert not same(render(t, cache), render(t, None))
     assert RenderCache(cache).enabled
+
+
+@pytest.mark.parametrize("change", ["nothing", "an article's text", "an entry removed"])
+def test_files_kept_by_digest_only_are_made_again_when_their_bytes_are_needed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    monkeypatch.setattr(render_cache, "KEPT_BYTES", 0)
+    cache, t = tmp_path / "cache", base_timeline()
+    render(t, cache)
+    after = TIMELINE_CHANGES[change](t)
+    incremental = render(after, cache)
+    assert incremental._lazy, "some files come from the cache"
+    assert not same(incremental, render(after, None))
+    assert RenderCache(cache).load(next(iter(RenderCache(cache)._known))) is None
+
+
+def test_period_bodies_outlast_builds_that_do_not_need_them(tmp_path: Path) -> None:
+    """A period page is kept twice: whole, and without the overview strip that any entry added
+    anywhere changes; a build that takes the whole pages keeps the bodies for the next one."""
+    import sqlite3
+
+    cache, t = tmp_path / "cache", base_timeline()
+    periods = [p for p in render(t, cache) if p.startswith("periods/")]
+    render(retitle(t, 120, "Renamed"), cache)
+    db = sqlite3.connect(cache / render_cache.DB_FILE)
+    kept = db.execute("SELECT count(*) FROM pieces WHERE kind = 'periods'").fetchone()[0]
+    assert len(periods) > 2
+    assert kept == len(periods)
+    after = add_entry(retitle(t, 120, "Renamed"))
+    assert not same(render(after, cache), render(after, None))

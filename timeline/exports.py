@@ -29,21 +29,26 @@ SCHEMA_VERSION = 1
 ICS_DAY_LIMIT = 366  # longer values (decades, centuries) are left out of the calendar
 
 
-def timeline_json(timeline: Timeline, notes: Mapping[str, str] | None = None) -> str:
+def timeline_json(timeline: Timeline, notes: Mapping[str, str] | None = None) -> bytes:
     """The merged timeline as data: a versioned, documented contract for scripts."""
     notes = notes or {}
     return timeline_document(
         timeline.title,
-        [article_item(a) for a in timeline.articles],
-        [entry_item(e, notes.get(e.id)) for e in timeline.entries],
-        [context_item(ev) for ev in timeline.context],
+        _utf8(article_item(a) for a in timeline.articles),
+        _utf8(entry_item(e, notes.get(e.id)) for e in timeline.entries),
+        _utf8(context_item(ev) for ev in timeline.context),
     )
 
 
+def _utf8(items: Iterable[str]) -> list[bytes]:
+    return [item.encode("utf-8") for item in items]
+
+
 def timeline_document(
-    title: str, articles: Sequence[str], events: Sequence[str], context: Sequence[str]
-) -> str:
-    """timeline.json from its items (see `article_item`, `entry_item`, `context_item`)."""
+    title: str, articles: Sequence[bytes], events: Sequence[bytes], context: Sequence[bytes]
+) -> bytes:
+    """timeline.json from its items (see `article_item`, `entry_item`, `context_item`), each
+    in UTF-8: documents are put together from items kept as bytes between builds."""
     head = {
         "$schema": SCHEMA,
         "version": SCHEMA_VERSION,
@@ -74,24 +79,24 @@ def json_item(data: Any) -> str:
     return "  " + json.dumps(data, ensure_ascii=False, indent=1).replace("\n", "\n  ")
 
 
-def json_document(head: Mapping[str, Any], lists: Mapping[str, Sequence[str]]) -> str:
-    """`json.dumps(head | lists, ensure_ascii=False, indent=1)` (plus a newline), the lists
-    given as their `json_item`s."""
+def json_document(head: Mapping[str, Any], lists: Mapping[str, Sequence[bytes]]) -> bytes:
+    """`json.dumps(head | lists, ensure_ascii=False, indent=1)` (plus a newline) in UTF-8, the
+    lists given as their `json_item`s in UTF-8."""
     parts = [
         f" {json.dumps(k, ensure_ascii=False)}: "
         + json.dumps(v, ensure_ascii=False, indent=1).replace("\n", "\n ")
         + ",\n"
         for k, v in head.items()
     ]
-    for name, items in lists.items():
-        parts.append(f" {json.dumps(name, ensure_ascii=False)}: ")
+    out = [("{\n" + "".join(parts)).encode("utf-8")]
+    for n, (name, items) in enumerate(lists.items()):
+        out.append(f" {json.dumps(name, ensure_ascii=False)}: ".encode())
         if items:
-            parts += ("[\n", ",\n".join(items), "\n ]")
+            out += (b"[\n", b",\n".join(items), b"\n ]")
         else:
-            parts.append("[]")
-        parts.append(",\n")
-    parts[-1] = "\n}\n"
-    return "{\n" + "".join(parts)
+            out.append(b"[]")
+        out.append(b",\n" if n + 1 < len(lists) else b"\n}\n")
+    return b"".join(out)
 
 
 def _article_json(a: Article) -> dict[str, Any]:
@@ -166,13 +171,13 @@ def value_json(v: TimeValue) -> dict[str, Any]:
 # --- TimelineJS3 ---------------------------------------------------------------------------
 
 
-def timelinejs_json(timeline: Timeline) -> str:
+def timelinejs_json(timeline: Timeline) -> bytes:
     """The timeline in TimelineJS3's JSON format; dates carry only the parts the value knows."""
-    events = [timelinejs_item(e) for e in timeline.entries if e.value.is_dated]
+    events = _utf8(timelinejs_item(e) for e in timeline.entries if e.value.is_dated)
     return timelinejs_document(timeline.title, events)
 
 
-def timelinejs_document(title: str, events: Sequence[str]) -> str:
+def timelinejs_document(title: str, events: Sequence[bytes]) -> bytes:
     """timelinejs.json from its events (see `timelinejs_item`)."""
     head = {"title": {"text": {"headline": html.escape(title)}}}
     return json_document(head, {"events": events})
@@ -223,14 +228,14 @@ def _tljs_date(when: datetime, g: Granularity) -> dict[str, str]:
 # --- iCalendar -----------------------------------------------------------------------------
 
 
-def icalendar(timeline: Timeline, base_url: str | None = None) -> str:
+def icalendar(timeline: Timeline, base_url: str | None = None) -> bytes:
     """Dated entries as all-day (or multi-day) VEVENTs; clock times as timed events."""
     articles = {a.id: a for a in timeline.articles}
-    events = [vevent(e, articles, base_url) for e in timeline.entries if in_calendar(e)]
+    events = _utf8(vevent(e, articles, base_url) for e in timeline.entries if in_calendar(e))
     return calendar_document(timeline.title, events)
 
 
-def calendar_document(title: str, events: Sequence[str]) -> str:
+def calendar_document(title: str, events: Sequence[bytes]) -> bytes:
     """calendar.ics from its VEVENTs (see `vevent`)."""
     lines = [
         "BEGIN:VCALENDAR",
@@ -239,8 +244,8 @@ def calendar_document(title: str, events: Sequence[str]) -> str:
         "CALSCALE:GREGORIAN",
         f"X-WR-CALNAME:{_ics_text(title)}",
     ]
-    head = "".join(_fold(line) + "\r\n" for line in lines)
-    return head + "".join(events) + "END:VCALENDAR\r\n"
+    head = "".join(_fold(line) + "\r\n" for line in lines).encode("utf-8")
+    return head + b"".join(events) + b"END:VCALENDAR\r\n"
 
 
 def in_calendar(e: Entry) -> bool:
@@ -326,11 +331,11 @@ def stamp(articles: Iterable[Article]) -> datetime:
 # --- Atom, sitemap, robots -----------------------------------------------------------------
 
 
-def atom_feed(timeline: Timeline, base_url: str | None) -> str:
+def atom_feed(timeline: Timeline, base_url: str | None) -> bytes:
     """An Atom feed of the entries, latest first; links relative to the feed unless base_url."""
     articles = {a.id: a for a in timeline.articles}
     ns = feed_namespace(timeline.title, base_url)
-    entries = [atom_entry(e, articles, ns) for e in feed_order(timeline.entries)]
+    entries = _utf8(atom_entry(e, articles, ns) for e in feed_order(timeline.entries))
     return feed_document(timeline, base_url, entries)
 
 
@@ -344,8 +349,8 @@ def feed_order(entries: Iterable[Entry]) -> list[Entry]:
     return sorted(entries, key=_feed_order, reverse=True)
 
 
-def feed_document(timeline: Timeline, base_url: str | None, entries: Sequence[str]) -> str:
-    """feed.xml from its entries (see `atom_entry`), in `feed_order`."""
+def feed_document(timeline: Timeline, base_url: str | None, entries: Sequence[bytes]) -> bytes:
+    """feed.xml from its entries (see `atom_entry`), in `feed_order`, each in UTF-8."""
     ns = feed_namespace(timeline.title, base_url)
     base = f" xml:base={quoteattr(base_url.rstrip('/') + '/')}" if base_url else ""
     out = [
@@ -358,10 +363,8 @@ def feed_document(timeline: Timeline, base_url: str | None, entries: Sequence[st
         '<link rel="alternate" type="text/html" href="index.html"/>',
         '<link rel="self" type="application/atom+xml" href="feed.xml"/>',
         f'<generator version="{__version__}">timeline</generator>',
-        *entries,
-        "</feed>",
     ]
-    return "\n".join(out) + "\n"
+    return b"\n".join([*_utf8(out), *entries, b"</feed>\n"])
 
 
 def atom_entry(e: Entry, articles: Mapping[str, Article], ns: uuid.UUID) -> str:

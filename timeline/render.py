@@ -31,12 +31,13 @@ import jinja2
 import markdown
 import nh3
 import yaml
+from markupsafe import Markup
 
 from timeline import __version__, collector, exports, site_search
 from timeline.errors import ConfigError
 from timeline.labels import day, interval, label, machine, provenance
 from timeline.model import Article, DateVote, Entry, Event, Mention, Timeline
-from timeline.render_cache import FORMAT, RenderCache, digest
+from timeline.render_cache import FORMAT, RenderCache, digest, model_digest
 from timeline.site_pages import (
     Page,
     Plan,
@@ -59,6 +60,8 @@ ASSETS = (
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
 UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
+# Where a kept period page's overview strip goes: escaped text can never read like this.
+STRIP_MARK = "<!-- timeline: the overview strip -->"
 # A file to make: its path, its cache key (None: not cached) and how to render it.
 Job = tuple[str, bytes | None, Callable[[], bytes]]
 
@@ -163,23 +166,45 @@ class _Site:
         common: dict[str, Any] = {"years": years, "intro": intro, "prev": None, "next": None}
         if self.plan.split:
             common["period_sizes"] = period_sizes(self.plan.pages)
+            strip = partial(self._strip, "index.html")
             yield (
                 "index.html",
                 None,
-                partial(self.page, "index.html", "index.html", page=None, **common),
+                partial(self.page, "index.html", "index.html", page=None, strip=strip, **common),
             )
         pages = self.plan.pages
         for i, page in enumerate(pages):
             prev = pages[i - 1] if i > 0 else None
             nxt = pages[i + 1] if i + 1 < len(pages) else None
             ctx = {**common, "prev": prev, "next": nxt, "page": page}
-            key = None
-            if self.keys is not None and page.path != "index.html":
-                key = self.keys.period(page, prev, nxt, years)
-            yield page.path, key, partial(self._timeline_page, page, ctx)
+            if self.keys is None or page.path == "index.html":
+                yield page.path, None, partial(self._timeline_page, page, ctx)
+                continue
+            body = self.keys.period(page, prev, nxt, years)
+            self.cache.touch("periods", body)
+            key = self.keys.with_strip(body)
+            yield page.path, key, partial(self._period_page, page, ctx, body)
 
     def _timeline_page(self, page: Page, ctx: dict[str, Any]) -> bytes:
-        return self.page("index.html", page.path, choices=self._choices(page), **ctx)
+        strip = partial(self._strip, page.path)
+        return self.page("index.html", page.path, choices=self._choices(page), strip=strip, **ctx)
+
+    def _period_page(self, page: Page, ctx: dict[str, Any], body_key: bytes) -> bytes:
+        """A period page from its body kept between builds (the page but the overview strip,
+        which changes with every entry added or removed anywhere) and its strip."""
+        assert self.keys is not None
+        mark = partial(Markup, STRIP_MARK)
+        body = partial(self.page, "index.html", page.path, choices=self._choices(page), **ctx)
+        kept = self.cache.piece(
+            "periods", self.keys.salt, body_key, lambda: body(strip=mark).decode()
+        )
+        return kept.replace(STRIP_MARK.encode(), self._strip(page.path).encode("utf-8"), 1)
+
+    def _strip(self, path: str) -> Markup:
+        """The overview strip as `path` shows it."""
+        root = "../" * path.count("/")
+        html = self.env.get_template("_strip.html").render(plan=self.plan, root=root, path=path)
+        return Markup(html)
 
     def _choices(self, page: Page) -> dict[str, Any]:
         """The values the filters of a timeline page offer: its sources and years."""
@@ -238,12 +263,30 @@ class _Site:
         yield "about.html", None, partial(self.page, "about.html", "about.html", about=about)
         counts = self._counts()
         key = self.keys.sources(counts) if self.keys else None
-        yield "sources.html", key, partial(self.page, "sources.html", "sources.html", counts=counts)
+        rows = partial(self._source_rows, counts)
+        yield "sources.html", key, partial(self._sources_page, counts, rows)
         yield from self.undated_pages()
         yield "search.html", None, partial(self.page, "search.html", "search.html")
         base = self.base_url
         root = base.rstrip("/") + "/" if base else ""
         yield "404.html", None, partial(self.render, "404.html", "404.html", root)
+
+    def _sources_page(self, counts: dict[str, tuple[int, int]], rows: Callable[[], str]) -> bytes:
+        return self.page("sources.html", "sources.html", counts=counts, rows=rows)
+
+    def _source_rows(self, counts: dict[str, tuple[int, int]]) -> Markup:
+        """The rows of sources.html, oldest article first: each a piece kept between builds
+        (one edit changes one or two of ten thousand)."""
+        row = self.env.get_template("_source.html")
+        ordered = sorted(self.timeline.articles, key=lambda a: a.published)
+        if self.keys is None:
+            return Markup("".join(row.render(a=a, c=counts[a.id]) for a in ordered))
+        piece = partial(self.cache.piece, "sources.html", self.keys.salt)
+        rows = (
+            piece(self.keys.source_row(a, counts[a.id]), partial(row.render, a=a, c=counts[a.id]))
+            for a in ordered
+        )
+        return Markup(b"".join(rows).decode("utf-8"))
 
     def undated_pages(self) -> Iterator[Job]:
         """The vague-dated statements, UNDATED_PAGE_SIZE to a page."""
@@ -286,7 +329,7 @@ class _Site:
     def _timeline_json(self) -> bytes:
         t, k, notes = self.timeline, self.keys, self.raw_notes
         if k is None:
-            return exports.timeline_json(t, notes).encode("utf-8")
+            return exports.timeline_json(t, notes)
         piece = partial(self.cache.piece, "timeline.json", k.code)
         articles = [piece(k.article_of[a.id], partial(exports.article_item, a)) for a in t.articles]
         events = [
@@ -296,39 +339,39 @@ class _Site:
         context = [
             piece(k.context[i], partial(exports.context_item, ev)) for i, ev in enumerate(t.context)
         ]
-        return exports.timeline_document(t.title, articles, events, context).encode("utf-8")
+        return exports.timeline_document(t.title, articles, events, context)
 
     def _timelinejs_json(self) -> bytes:
         t, k = self.timeline, self.keys
         if k is None:
-            return exports.timelinejs_json(t).encode("utf-8")
+            return exports.timelinejs_json(t)
         piece = partial(self.cache.piece, "timelinejs.json", k.code)
         dated = [e for e in t.entries if e.value.is_dated]
         events = [piece(k.entry[e.id], partial(exports.timelinejs_item, e)) for e in dated]
-        return exports.timelinejs_document(t.title, events).encode("utf-8")
+        return exports.timelinejs_document(t.title, events)
 
     def _calendar(self) -> bytes:
         t, k, base = self.timeline, self.keys, self.base_url
         if k is None:
-            return exports.icalendar(t, base).encode("utf-8")
+            return exports.icalendar(t, base)
         piece = partial(self.cache.piece, "calendar.ics", k.code)
         shown = [e for e in t.entries if exports.in_calendar(e)]
         events = [
             piece(k.sourced(e), partial(exports.vevent, e, self.articles, base)) for e in shown
         ]
-        return exports.calendar_document(t.title, events).encode("utf-8")
+        return exports.calendar_document(t.title, events)
 
     def _feed(self) -> bytes:
         t, k, base = self.timeline, self.keys, self.base_url
         if k is None:
-            return exports.atom_feed(t, base).encode("utf-8")
+            return exports.atom_feed(t, base)
         piece = partial(self.cache.piece, "feed.xml", k.code)
         ns = exports.feed_namespace(t.title, base)
         entries = [
             piece(k.sourced(e), partial(exports.atom_entry, e, self.articles, ns))
             for e in exports.feed_order(t.entries)
         ]
-        return exports.feed_document(t, base, entries).encode("utf-8")
+        return exports.feed_document(t, base, entries)
 
     def assets(self) -> Iterator[tuple[str, bytes]]:
         loader = self.env.loader
@@ -351,23 +394,24 @@ class _Keys:
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
         # An article and its mentions in one digest: an edit changes both anyway.
-        self.article_of = {a.id: digest(a, t.mentions_of(a.id)) for a in t.articles}
-        self.entry = {e.id: digest(e) for e in t.entries}
-        self.context = [digest(ev) for ev in t.context]
+        self.article_of = {a.id: model_digest(a, t.mentions_of(a.id)) for a in t.articles}
+        said = _Said(t, self.article_of)
+        self.entry = {e.id: model_digest(said.entry(e)) for e in t.entries}
+        self.context = [model_digest(said.event(ev)) for ev in t.context]
         self.sources_of = {
             e.id: tuple(self.article_of.get(aid) for aid in e.article_ids) for e in t.entries
         }
         self.notes, self.title = site.raw_notes, t.title
         self.sourced_of: dict[str, bytes] = {}
         # What sources.html shows of each article: not its body, which most edits change.
-        self.listing = digest(
+        self.listing = model_digest(
             [(a.id, a.title, a.source, a.published, len(a.dropped)) for a in t.articles]
         )
         self.everything = digest(
             tuple(self.article_of.values()),
             tuple(self.entry.values()),
             tuple(self.context),
-            t.problems,
+            model_digest(t.problems),
         )
         epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
         self.code = digest(FORMAT, code_digest(), epoch, options.base_url)
@@ -383,7 +427,7 @@ class _Keys:
             len(t.articles),
             site.plan.split,
         )
-        self.strip = digest(site.plan.strip)  # the overview strip, on timeline pages only
+        self.strip = model_digest(site.plan.strip)  # the overview strip, on timeline pages only
         if changed_templates(options.templates):
             self.salt = digest(self.salt, self.everything)
 
@@ -399,7 +443,11 @@ class _Keys:
         entries = [(self.entry[e.id], self._sources(e)) for s in page.sections for e in s.entries]
         near = [(p.path, p.title, p.number, p.of) if p else None for p in (prev, nxt)]
         where = (page.path, page.title, page.number, page.of)
-        return digest(self.salt, "period", where, heads, entries, near, years, self.strip)
+        return digest(self.salt, "period", where, heads, entries, near, years)
+
+    def with_strip(self, period: bytes) -> bytes:
+        """The key of a period page from the key of its body (`period`)."""
+        return digest(period, self.strip)
 
     def undated(
         self, name: str, pager: dict[str, Any], start: int, chunk: Sequence[Event]
@@ -410,6 +458,10 @@ class _Keys:
 
     def sources(self, counts: dict[str, tuple[int, int]]) -> bytes:
         return digest(self.salt, "sources", self.listing, counts)
+
+    @staticmethod
+    def source_row(a: Article, counts: tuple[int, int]) -> bytes:
+        return digest(a.id, a.title, a.source, a.published, len(a.dropped), counts)
 
     def document(self, name: str) -> bytes:
         return digest(self.code, name, self.title, self.notes, self.everything)
@@ -426,6 +478,27 @@ class _Keys:
 
     def _sources(self, e: Entry) -> tuple[bytes | None, ...]:
         return self.sources_of[e.id]
+
+
+class _Said:
+    """Entries and events as their keys take them: an event's mention, when it is the very
+    mention its article's digest covers, stands as that digest and its place in the article
+    (the same for the key, and a third of the time to digest: mentions are most of an entry)."""
+
+    def __init__(self, t: Timeline, article_of: Mapping[str, bytes]) -> None:
+        # By identity: the timeline holds every mention for as long as this lives.
+        self.refs = {
+            id(m): (article_of[a.id], i)
+            for a in t.articles
+            for i, m in enumerate(t.mentions_of(a.id))
+        }
+
+    def entry(self, e: Entry) -> dict[str, Any]:
+        return {**vars(e), "events": tuple(map(self.event, e.events))}
+
+    def event(self, ev: Event) -> dict[str, Any]:
+        ref = self.refs.get(id(ev.mention))
+        return vars(ev) if ref is None else {**vars(ev), "mention": ref}
 
 
 @cache

@@ -19,6 +19,13 @@ Files the build did not write are never deleted:
 `build --clean` is the one way to let foreign files and dotfiles go, and even then the old
 folder is removed only after the new one is in place.
 
+With a cache folder beside the output (`.timeline-cache/`), the site a build replaces is not
+deleted but kept there as the spare (`site-<out name>`, without its own dotfiles), and the next
+build starts from it: renamed to `.<out>.new`, its files that still hold the right bytes stay,
+the others are replaced and the ones the new site lacks go. The spare's manifest is replaced
+first, so a build killed while updating it leaves a folder the next one deletes. A one-edit
+rebuild thus touches a few files instead of linking every file and deleting the old tree.
+
 A file whose bytes the current site already has is hard-linked into the new site, not written.
 The manifest's digests say which those are without reading them: a file is carried over when
 its digest matches, it has the recorded size and it was last modified before the manifest was
@@ -38,17 +45,20 @@ import re
 import shutil
 import stat
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import NamedTuple
 
+from timeline import collector
+from timeline.cache import CACHE_DIR
 from timeline.errors import BuildError
 
 MANIFEST = ".timeline-manifest"
 _MANIFEST_HEADER = "# files written by timeline; others here are never deleted\n"
 _RECORDS_HEADER = "# digest size path, for the next build\n"
 _RECORD = "#= "
+_RECORD_LINE = re.compile(r"^#= (\S+) (\d+) (.+)$", re.MULTILINE)
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 _SHOWN_FOREIGN = 5
@@ -148,12 +158,17 @@ class Record(NamedTuple):
 
 
 def write_site(
-    files: Mapping[str, bytes], out: Path, sources: Path | None = None, clean: bool = False
+    files: Mapping[str, bytes],
+    out: Path,
+    sources: Path | None = None,
+    clean: bool = False,
+    reuse: bool = True,
 ) -> None:
     """Write `files` (relative path -> bytes) as the folder `out`, replacing it atomically.
 
     `clean` (build --clean) lets the old folder go whole, foreign files and dotfiles included;
-    still only once the new site is in place."""
+    still only once the new site is in place. `reuse` False (build --no-cache) neither starts
+    from the spare in the cache folder nor keeps one there."""
     out = out.resolve()
     if sources is not None:
         refuse_overlap(out, sources.resolve())
@@ -161,18 +176,19 @@ def write_site(
         if not _PLAIN.fullmatch(rel):
             safe_relative(rel)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(out.parent):
+    with _locked(out.parent), collector.paused():
         recover(out)
         if not clean:
             refuse_foreign(out, set(files))
         staging = _sibling(out, "new")
-        _write_tree(staging, files, out)
+        spare = _spare(out) if reuse and not clean else None
+        _write_tree(staging, files, out, spare)
         if not clean:
             _link_dotfiles(out, staging)
         _swap(staging, out)
         if clean:
             shutil.rmtree(staging, ignore_errors=True)
-        _finish(staging, out)
+        _finish(staging, out, spare)
 
 
 def refuse_overlap(out: Path, sources: Path) -> None:
@@ -217,8 +233,33 @@ def read_manifest(site: Path) -> set[str]:
         text = (site / MANIFEST).read_text("utf-8")
     except (OSError, UnicodeDecodeError):
         return set()
-    listed = text.split(_RECORDS_HEADER, 1)[0]
-    return {line for line in listed.splitlines() if line and not line.startswith("#")}
+    return _listed(text.split(_RECORDS_HEADER, 1)[0])
+
+
+def _listed(text: str) -> set[str]:
+    return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+class _Manifest(NamedTuple):
+    """A site's manifest as the writer uses it: the files listed, the digest and size recorded
+    for each (`rel -> (digest, size)`), and when it was finished."""
+
+    listed: set[str]
+    records: dict[str, tuple[str, int]]
+    finished_ns: int
+
+
+def _read(site: Path) -> _Manifest:
+    """The manifest of `site` (empty when it has none, or none that can be read)."""
+    path = site / MANIFEST
+    try:
+        finished_ns = path.stat().st_mtime_ns
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return _Manifest(set(), {}, 0)
+    listed, _, recorded = text.partition(_RECORDS_HEADER)
+    records = {rel: (d, int(size)) for d, size, rel in _RECORD_LINE.findall(recorded)}
+    return _Manifest(_listed(listed), records, finished_ns)
 
 
 def recover(out: Path) -> None:
@@ -243,35 +284,65 @@ def _site_files(out: Path) -> Iterator[str]:
             yield from (prefix + n for n in names)
 
 
-def read_records(site: Path) -> dict[str, Record]:
-    """The digest and on-disk facts the manifest of `site` records for each file (none for a
-    manifest written before they were recorded)."""
+def _spare(out: Path) -> Path | None:
+    """Where the site before the current one is kept between builds, to become the next new
+    site: in the cache folder beside `out` (None when there is none)."""
+    cache = out.parent / CACHE_DIR
+    return cache / f"site-{out.name}" if cache.is_dir() else None
+
+
+def _write_tree(
+    staging: Path, files: Mapping[str, bytes], previous: Path, spare: Path | None = None
+) -> None:
+    """The whole new site in `staging`: the spare (an older site) brought up to date when
+    there is a sound one, else a new folder. Either way the manifest comes first, so a
+    half-written site is known, and each file's record is appended once all are written.
+    A file the spare holds as recorded stays; a file the previous site already has, byte for
+    byte, is hard-linked rather than written: creating a file costs a thousand times more
+    than linking one on a busy disk, and keeping one costs a tenth of linking it."""
+    kept = _take_spare(spare, staging)
     try:
-        text = (site / MANIFEST).read_text("utf-8")
-    except (OSError, UnicodeDecodeError):
-        return {}
-    out: dict[str, Record] = {}
-    for line in text.splitlines():
-        if line.startswith(_RECORD):
-            parts = line.split(" ", 3)
-            try:
-                out[parts[3]] = Record(parts[1], int(parts[2]))
-            except (IndexError, ValueError):
-                continue
-    return out
+        _fill(staging, files, previous, kept)
+    except OSError:
+        if kept is None:
+            raise
+        shutil.rmtree(staging)
+        _fill(staging, files, previous, None)
 
 
-def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> None:
-    """The whole new site in `staging`; its manifest first, so a half-written one is known,
-    and each file's record appended once all are written.
-    A file the previous site already has, byte for byte, is hard-linked rather than written:
-    creating a file costs a thousand times more than linking one on a busy disk."""
-    os.mkdir(staging, 0o755)
+def _take_spare(spare: Path | None, staging: Path) -> _Manifest | None:
+    """Move the spare to `staging` when its manifest vouches for every entry in it; its
+    manifest, else None (and an unsound spare is deleted: the tool wrote all of it)."""
+    if spare is None or not spare.is_dir():
+        return None
+    found = _read(spare)
+    tops = {rel.split("/", 1)[0] for rel in found.listed}
+    sound = found.records and found.listed == found.records.keys() | {MANIFEST}
+    try:
+        if sound and all(name in tops for name in os.listdir(spare)):
+            os.rename(spare, staging)
+            return found
+    except OSError:
+        pass
+    shutil.rmtree(spare, ignore_errors=True)
+    return None
+
+
+def _fill(
+    staging: Path, files: Mapping[str, bytes], previous: Path, kept: _Manifest | None
+) -> None:
+    if kept is None:
+        os.mkdir(staging, 0o755)
+    else:  # from here on the spare is not sound: a build killed now leaves it to be deleted
+        (staging / MANIFEST).unlink()
     manifest = _MANIFEST_HEADER + "".join(f"{rel}\n" for rel in sorted([*files, MANIFEST]))
     (staging / MANIFEST).write_text(manifest, "utf-8")
+    if kept is not None:
+        _drop_stale(staging, kept.records.keys() - files.keys())
     root = os.fspath(staging) + "/"
     made: set[str] = {""}
     old = _Previous(previous)
+    here = _Kept(root, kept)
     digest = files.digest if isinstance(files, SiteFiles) else _digester(files)
     records: list[str] = []
     newest = ""
@@ -281,7 +352,7 @@ def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> No
             os.makedirs(root + folder, exist_ok=True)
             made.add(folder)
         target = root + rel
-        record = old.carry(rel, target, digest(rel))
+        record = here.keep(rel, target, digest(rel)) or old.carry(rel, target, digest(rel))
         if record is None:
             if not old.linked(rel, target, files[rel]):
                 with open(target, "wb") as f:
@@ -295,6 +366,17 @@ def _write_tree(staging: Path, files: Mapping[str, bytes], previous: Path) -> No
         _finished_after(staging / MANIFEST, os.stat(newest).st_mtime_ns)
 
 
+def _drop_stale(staging: Path, stale: Iterable[str]) -> None:
+    """Delete the spare's files the new site does not have, and the folders they leave empty."""
+    folders: set[str] = set()
+    for rel in stale:
+        (staging / rel).unlink(missing_ok=True)
+        folders.update(str(p) for p in Path(rel).parents if str(p) != ".")
+    for folder in sorted(folders, key=len, reverse=True):
+        with suppress(OSError):  # not empty: the new site has files there
+            (staging / folder).rmdir()
+
+
 def _finished_after(manifest: Path, written_ns: int) -> None:
     """Give the manifest a modification time later than every file this build wrote (file
     times are coarse: a file and the manifest written in the same tick would look edited to
@@ -306,22 +388,43 @@ def _finished_after(manifest: Path, written_ns: int) -> None:
         os.utime(manifest)
 
 
+class _Kept:
+    """The spare being brought up to date: which of its files can stay as they are."""
+
+    def __init__(self, root: str, kept: _Manifest | None) -> None:
+        self.root = root
+        self.records = kept.records if kept else {}
+        self.finished_ns = kept.finished_ns if kept else 0
+
+    def keep(self, rel: str, target: str, digest: str) -> Record | None:
+        """The record of the spare's `rel` when it holds `digest` and sits on disk as recorded
+        (not edited since); else None, and the file is gone, to be replaced."""
+        found = self.records.get(rel)
+        if found is None:
+            return None
+        record = Record(*found)
+        with suppress(FileNotFoundError):
+            if record.digest == digest and record.matches(os.lstat(target), self.finished_ns):
+                return record
+            os.unlink(target)
+        return None
+
+
 class _Previous:
     """The site being replaced, as a source of files to hard-link into the new one."""
 
     def __init__(self, site: Path) -> None:
         self.root = os.fspath(site) + "/"
-        there = site.is_dir()
-        self.listed = read_manifest(site) if there else set()
-        self.records = read_records(site) if there else {}
-        self.finished_ns = _modified(site / MANIFEST)
+        found = _read(site) if site.is_dir() else _Manifest(set(), {}, 0)
+        self.listed, self.records, self.finished_ns = found
 
     def carry(self, rel: str, target: str, digest: str) -> Record | None:
         """Hard-link the old file when its record vouches for `digest` and it still sits on
         disk as recorded (not edited since); its record, else None."""
-        record = self.records.get(rel)
-        if record is None or record.digest != digest:
+        found = self.records.get(rel)
+        if found is None or found[0] != digest:
             return None
+        record = Record(*found)
         old = self.root + rel
         try:
             if not record.matches(os.lstat(old), self.finished_ns):
@@ -341,13 +444,6 @@ class _Previous:
 
 def _digester(files: Mapping[str, bytes]) -> Callable[[str], str]:
     return lambda rel: content_digest(files[rel])
-
-
-def _modified(path: Path) -> int:
-    try:
-        return path.stat().st_mtime_ns
-    except OSError:
-        return 0
 
 
 def _linked(old: Path, target: Path, data: bytes) -> bool:
@@ -420,15 +516,34 @@ def exchange(a: Path, b: Path) -> bool:
     raise OSError(err, f"cannot swap {a} and {b}: {os.strerror(err)}")
 
 
-def _finish(previous: Path, out: Path) -> None:
-    """Move the previous site's own dotfiles into `out`, then delete what the build wrote."""
+def _finish(previous: Path, out: Path, spare: Path | None = None) -> None:
+    """Move the previous site's own dotfiles into `out`; then keep what the build wrote as the
+    spare, when there is a place for it, or delete it."""
     if not previous.exists():
         return
     if out.is_dir():
         for entry in _own_dot_entries(previous):
             if not (out / entry.name).exists():
                 os.replace(entry, out / entry.name)
-    shutil.rmtree(previous)
+    if spare is None or not _keep_spare(previous, out, spare):
+        shutil.rmtree(previous)
+
+
+def _keep_spare(previous: Path, out: Path, spare: Path) -> bool:
+    """Make `previous` the spare: without its own dotfiles, which `out` holds (hard-linked)."""
+    if not out.is_dir():
+        return False
+    for entry in _own_dot_entries(previous):
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+    shutil.rmtree(spare, ignore_errors=True)
+    try:
+        os.rename(previous, spare)
+    except OSError:
+        return False
+    return True
 
 
 def _sibling(out: Path, role: str) -> Path:

@@ -1,0 +1,51 @@
+"""Render cache keys: the same values give the same key in every process, other values another."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from test_render import sample_timeline
+
+from timeline.render_cache import model_digest as digest
+
+ROOT = Path(__file__).parent.parent
+KEY_OF_SAMPLE = (
+    "import sys; sys.path.insert(0, 'tests'); from test_render import sample_timeline;"
+    "from timeline.render_cache import model_digest as digest; t = sample_timeline();"
+    "print(digest(t.articles[0], t.mentions, t.entries).hex())"
+)
+
+
+def test_a_key_is_the_same_in_every_process() -> None:
+    keys = {
+        subprocess.run(
+            [sys.executable, "-c", KEY_OF_SAMPLE],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT), "PYTHONHASHSEED": seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+        for seed in ("1", "2")
+    }
+    t = sample_timeline()
+    assert keys == {digest(t.articles[0], t.mentions, t.entries).hex()}
+
+
+def test_any_field_of_an_entry_changes_its_key() -> None:
+    entry = sample_timeline().entries[0]
+    ev = entry.events[0]
+    others = [
+        replace(entry, title=entry.title + "!"),
+        replace(entry, importance=entry.importance + 1),
+        replace(entry, events=(replace(ev, sentence=ev.sentence + "!"), *entry.events[1:])),
+        replace(entry, events=(replace(ev, mention=replace(ev.mention, rule="x")),)),
+        replace(entry, value=replace(entry.value, mod="APPROX")),
+    ]
+    keys = [digest(e) for e in [entry, *others]]
+    assert len(set(keys)) == len(keys)
+    assert digest(entry) == digest(replace(entry))

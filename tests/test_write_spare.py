@@ -1,0 +1,181 @@
+"""The spare: with a cache folder beside the output, the site a build replaces is kept there
+and brought up to date by the next build instead of a new tree being made; the site is the
+same as without it, and as safe."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from timeline.cache import CACHE_DIR
+from timeline.write import MANIFEST, read_manifest, recover, write_site
+
+ROOT = Path(__file__).parent.parent
+GIT_HEAD = b"ref: refs/heads/gh-pages\n"
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    files = (p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
+
+
+def site(version: str, pages: int = 6, changed: int = 2) -> dict[str, bytes]:
+    """A site whose first `changed` pages and index differ from one version to the next."""
+    files = {
+        f"articles/{n:04d}.html": (f"{version} {n}" if n < changed else f"same {n}").encode()
+        for n in range(pages)
+    }
+    return {"index.html": version.encode(), ".nojekyll": b"", **files}
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    (tmp_path / CACHE_DIR).mkdir()
+    return tmp_path / "site"
+
+
+def spare(out: Path) -> Path:
+    return out.parent / CACHE_DIR / f"site-{out.name}"
+
+
+def with_git(out: Path) -> None:
+    (out / ".git").mkdir()
+    (out / ".git" / "HEAD").write_bytes(GIT_HEAD)
+
+
+def test_the_replaced_site_becomes_the_spare_without_its_own_dotfiles(out: Path) -> None:
+    write_site(site("v1"), out)
+    with_git(out)
+    write_site(site("v2"), out)
+    assert tree(out) == {**site("v2"), ".git/HEAD": GIT_HEAD}
+    assert tree(spare(out)) == site("v1")
+    assert sorted(p.name for p in out.parent.iterdir()) == [CACHE_DIR, "site"]
+
+
+def test_every_build_from_the_spare_equals_the_files(out: Path) -> None:
+    versions = [site(f"v{n}") for n in range(5)]
+    versions.insert(3, {"index.html": b"small", "articles/0001.html": b"other"})
+    for files in versions:
+        write_site(files, out)
+        assert tree(out) == files
+        assert read_manifest(out) == {*files, MANIFEST}
+
+
+def test_unchanged_files_stay_the_same_file_in_every_tree(out: Path) -> None:
+    for n in range(4):
+        write_site(site(f"v{n}"), out)
+    kept = out / "articles/0005.html"
+    assert kept.stat().st_ino == (spare(out) / "articles/0005.html").stat().st_ino
+    assert kept.stat().st_nlink == 2
+    assert (out / "index.html").stat().st_nlink == 1
+
+
+def test_a_file_edited_in_the_spare_is_written_again(out: Path) -> None:
+    for n in range(2):
+        write_site(site(f"v{n}"), out)
+    edited = spare(out) / "articles/0005.html"
+    time.sleep(0.01)
+    edited.unlink()
+    edited.write_bytes(b"same 5")  # same bytes, but not as the build left it
+    (spare(out) / "articles/0004.html").unlink()
+    write_site(site("v2"), out)
+    assert tree(out) == site("v2")
+
+
+def test_a_spare_with_entries_its_manifest_does_not_list_is_not_used(out: Path) -> None:
+    for n in range(2):
+        write_site(site(f"v{n}"), out)
+    (spare(out) / "stray.html").write_bytes(b"?")
+    write_site(site("v2"), out)
+    assert tree(out) == site("v2")
+
+
+@pytest.mark.parametrize(
+    "versions",
+    [
+        [{"a/b.html": b"1"}, {"x.html": b"2"}, {"a": b"3"}],
+        [{"a": b"1"}, {"x.html": b"2"}, {"a/b.html": b"3"}],
+    ],
+    ids=["folder-becomes-file", "file-becomes-folder"],
+)
+def test_a_path_that_changes_kind_between_builds(
+    out: Path, versions: list[dict[str, bytes]]
+) -> None:
+    for files in versions:
+        write_site(files, out)
+        assert tree(out) == files
+
+
+@pytest.mark.parametrize(
+    ("clean", "reuse"), [(True, True), (False, False)], ids=["clean", "no-cache"]
+)
+def test_clean_or_no_cache_neither_uses_nor_leaves_a_spare(
+    out: Path, clean: bool, reuse: bool
+) -> None:
+    write_site(site("v1"), out)
+    write_site(site("v2"), out, clean=clean, reuse=reuse)
+    assert tree(out) == site("v2")
+    assert not spare(out).exists()
+
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from timeline.write import write_site
+
+    out, pages = Path(sys.argv[1]), int(sys.argv[2])
+    n = 0
+    while True:
+        n += 1
+        v = f"v{n}"
+        files = {
+            f"articles/{i:04d}.html": (f"{v} {i}" if i % 7 == n % 7 else f"same {i}").encode()
+            for i in range(pages)
+        }
+        write_site({"index.html": v.encode(), ".nojekyll": b"", **files}, out)
+    """
+)
+
+
+def test_killing_a_build_that_uses_the_spare_never_loses_the_site(out: Path) -> None:
+    pages = 300
+    write_site(site("v0", pages, changed=0), out)
+    with_git(out)
+    rng = random.Random(20261122)
+    for _ in range(12):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(out), str(pages)],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
+        time.sleep(rng.uniform(0.25, 1.0))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        whole(out, pages)  # whole even before any repair
+        recover(out)
+        whole(out, pages)
+        assert sorted(p.name for p in out.parent.iterdir()) == [CACHE_DIR, "site"]
+
+
+def whole(out: Path, pages: int) -> None:
+    """Fails unless `out` is one complete version of WRITER's site (or the first)."""
+    files = tree(out)
+    assert files.pop(".git/HEAD") == GIT_HEAD
+    version = files["index.html"].decode()
+    n = int(version[1:])
+    expected = {
+        f"articles/{i:04d}.html": (
+            f"same {i}" if n == 0 or i % 7 != n % 7 else f"{version} {i}"
+        ).encode()
+        for i in range(pages)
+    }
+    assert files == {"index.html": version.encode(), ".nojekyll": b"", **expected}
