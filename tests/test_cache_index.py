@@ -119,9 +119,7 @@ EDITS: dict[str, tuple[Callable[[Path], None], set[str]]] = {
 
 
 @pytest.mark.parametrize(("edit", "read"), list(EDITS.values()), ids=list(EDITS))
-def test_a_rebuild_reads_only_what_changed_and_equals_a_fresh_analysis(
-    project, reads, edit, read
-):
+def test_a_rebuild_reads_only_what_changed_and_equals_a_fresh_analysis(project, reads, edit, read):
     first = analysed(project)
     assert sorted(reads) == sorted(TEXTS)
     edit(project)

@@ -89,9 +89,7 @@ def build(config: BuildConfig) -> BuildReport:
     # Render every page in memory, then swap the finished site into place.
     files = render_site(timeline, _render_options(config))
     if config.write:
-        write_site(
-            files, config.out, sources=config.source, clean=config.clean, reuse=config.cache
-        )
+        write_site(files, config.out, sources=config.source, clean=config.clean, reuse=config.cache)
     return BuildReport(
         articles=len(timeline.articles),
         expressions=sum(len(ms) for _, ms in timeline.mentions),
