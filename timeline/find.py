@@ -349,9 +349,11 @@ def _any_of(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
 @cache
 def _any_of_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
     # The alternatives are tried in order, each to the end: the one that matches is the
-    # first rule that does. Each is a group, closed last of the groups in it.
-    bodies = (_NAMED_GROUP.sub("(?:", pattern) for pattern in patterns)
-    any_of = re.compile("|".join(f"(?P<_{i}>{body})" for i, body in enumerate(bodies)), re.I)
+    # first rule that does. Each ends in an empty group, the last group closed. The boundary
+    # every rule begins with is tested once, before them.
+    bodies = (_NAMED_GROUP.sub("(?:", p).removeprefix(_BOUNDARY_START) for p in patterns)
+    alternatives = "|".join(f"{body}(?P<_{i}>)" for i, body in enumerate(bodies))
+    any_of = re.compile(f"{_BOUNDARY_START}(?:{alternatives})", re.I)
     first_of = [0] * (any_of.groups + 1)
     for i in range(len(patterns)):
         first_of[any_of.groupindex[f"_{i}"]] = i
