@@ -137,10 +137,16 @@ def resolve_text(
     reporting = False  # whether the text still reports on `period`
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
     for candidate in find(text, language):
-        report = period if reporting else None
-        here = Context(text, published, base.language, base.date_order, previous, report,
-                       period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
-        resolved = resolve_candidate(candidate, here)
+        key = _reuse_key(candidate, base)
+        if key is not None and key in _REUSED:
+            resolved = _reused(candidate, _REUSED[key])
+        else:
+            report = period if reporting else None
+            here = Context(text, published, base.language, base.date_order, previous, report,
+                           period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
+            resolved = resolve_candidate(candidate, here)
+            if key is not None:
+                _remember(key, resolved)
         if resolved is None:
             continue
         mention, baseline = resolved
@@ -153,6 +159,46 @@ def resolve_text(
         if reporting and value.granularity in _ENDS_REPORT:
             reporting = not _ends_report(value, anchor_day[1])
     return tuple(mentions)
+
+
+# The operations whose outcome depends on nothing but the rule, the fields it captured and
+# the anchor (True: and the anchor's day): worked out once, reused for every such candidate.
+_ANCHOR_ONLY = {"date": False, "vague": False, "duration": False, "numeric": False,
+                "none": False, "this": True}  # fmt: skip
+_REUSE_SIZE = 4096  # outcomes kept
+# (rule, fields, anchor) -> the value, anchor, notes and baseline of the Mention, or None
+Outcome = tuple[TimeValue, Anchor, tuple[str, ...], bool] | None
+_REUSED: dict[tuple[object, ...], Outcome] = {}
+
+
+def _reuse_key(candidate: Candidate, base: Context) -> tuple[object, ...] | None:
+    """What the outcome of a candidate whose rule names such an operation depends on."""
+    rule = candidate.rule
+    by_day = _ANCHOR_ONLY.get(_split(rule.value)[0])
+    if by_day is None:
+        return None
+    language = base.language.code
+    day = base.day if by_day else None
+    return language, rule.order, candidate.fields, base.tz, base.date_order, day
+
+
+def _remember(key: tuple[object, ...], resolved: tuple[Mention, bool] | None) -> None:
+    if len(_REUSED) >= _REUSE_SIZE:
+        _REUSED.clear()
+    if resolved is None:
+        _REUSED[key] = None
+        return
+    mention, baseline = resolved
+    _REUSED[key] = mention.value, mention.anchor, mention.notes, baseline
+
+
+def _reused(candidate: Candidate, outcome: Outcome) -> tuple[Mention, bool] | None:
+    if outcome is None:
+        return None
+    value, anchor, notes, baseline = outcome
+    mention = Mention(candidate.start, candidate.end, candidate.text, value, anchor,
+                      candidate.rule.name, notes)  # fmt: skip
+    return mention, baseline
 
 
 def _reports_on(value: TimeValue, period: TimeValue | None, day_end: datetime) -> bool:
