@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import dateparser
 
-from timeline.find import Candidate, Language, Table, find, load_language
+from timeline.find import Candidate, Language, Rule, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import iso_week, period_of, shift, time_value
 
@@ -119,6 +119,8 @@ class Resolved(NamedTuple):
     # Whether later expressions may count from it: "a year ago ... a year earlier" both
     # count from the same baseline, not one from the other.
     baseline: bool = True
+    # whether the tense of the sentence was asked (the outcome then hangs on the words)
+    asked_tense: bool = False
 
 
 def resolve_text(
@@ -144,9 +146,10 @@ def resolve_text(
             report = period if reporting else None
             here = Context(text, published, base.language, base.date_order, previous, report,
                            period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
-            resolved = resolve_candidate(candidate, here)
+            done = _resolve(candidate, here)
+            resolved = None if done is None else (done[0], done[1].baseline)
             if key is not None:
-                _remember(key, resolved)
+                _remember(key, done, candidate.rule)
         if resolved is None:
             continue
         mention, baseline = resolved
@@ -162,9 +165,11 @@ def resolve_text(
 
 
 # The operations whose outcome depends on nothing but the rule, the fields it captured and
-# the anchor (True: and the anchor's day): worked out once, reused for every such candidate.
-_ANCHOR_ONLY = {"date": False, "vague": False, "duration": False, "numeric": False,
-                "none": False, "this": True}  # fmt: skip
+# the anchor (its day, for those marked so; "near" too unless it asks the sentence's tense):
+# worked out once, reused for every such candidate.
+_DAY, _TENSE = "day", "tense"
+_ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": "",
+                "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE}  # fmt: skip
 _REUSE_SIZE = 4096  # outcomes kept
 # (rule, fields, anchor) -> the value, anchor, notes and baseline of the Mention, or None
 Outcome = tuple[TimeValue, Anchor, tuple[str, ...], bool] | None
@@ -174,22 +179,26 @@ _REUSED: dict[tuple[object, ...], Outcome] = {}
 def _reuse_key(candidate: Candidate, base: Context) -> tuple[object, ...] | None:
     """What the outcome of a candidate whose rule names such an operation depends on."""
     rule = candidate.rule
-    by_day = _ANCHOR_ONLY.get(_split(rule.value)[0])
-    if by_day is None:
+    needs = _ANCHOR_ONLY.get(_split(rule.value)[0])
+    if needs is None:
         return None
     language = base.language.code
-    day = base.day if by_day else None
+    day = base.anchor_day if needs else None
     return language, rule.order, candidate.fields, base.tz, base.date_order, day
 
 
-def _remember(key: tuple[object, ...], resolved: tuple[Mention, bool] | None) -> None:
+def _remember(key: tuple[object, ...], done: tuple[Mention, Resolved] | None, rule: Rule) -> None:
+    """Keep an outcome for reuse, unless it hangs on the sentence's tense (or may have: a
+    failure does not tell)."""
     if len(_REUSED) >= _REUSE_SIZE:
         _REUSED.clear()
-    if resolved is None:
-        _REUSED[key] = None
+    if done is None:
+        if _ANCHOR_ONLY[_split(rule.value)[0]] != _TENSE:
+            _REUSED[key] = None
         return
-    mention, baseline = resolved
-    _REUSED[key] = mention.value, mention.anchor, mention.notes, baseline
+    mention, resolved = done
+    if not resolved.asked_tense:
+        _REUSED[key] = mention.value, mention.anchor, mention.notes, resolved.baseline
 
 
 def _reused(candidate: Candidate, outcome: Outcome) -> tuple[Mention, bool] | None:
@@ -231,6 +240,11 @@ def _ends_report(value: TimeValue, day_end: datetime) -> bool:
 def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, bool] | None:
     """The Mention for one candidate and whether later expressions may count from it, or
     None when its value cannot be worked out."""
+    done = _resolve(candidate, context)
+    return None if done is None else (done[0], done[1].baseline)
+
+
+def _resolve(candidate: Candidate, context: Context) -> tuple[Mention, Resolved] | None:
     rule = candidate.rule
     fields = _fields(candidate)
     op, *args = _split(rule.value)
@@ -242,7 +256,7 @@ def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, 
         return None
     mention = Mention(candidate.start, candidate.end, candidate.text, value, resolved.anchor,
                       rule.name, resolved.notes)  # fmt: skip
-    return mention, resolved.baseline
+    return mention, resolved
 
 
 @lru_cache(maxsize=1024)
@@ -384,10 +398,12 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     options = list(_options(template, context.day))
     if direction is not None:
         return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
-    tense = _once(lambda: _tense(context))  # worked out only when the choice needs it
+    tense = _Lazy(lambda: _tense(context))  # worked out only when the choice needs it
     if "{W}" in template:
-        return Resolved(_choose(options, context, tense, _WEEK_REACH), Anchor.PUBLISHED)
-    return Resolved(_choose_year(options, context, tense), Anchor.PUBLISHED)
+        choice = _choose(options, context, tense, _WEEK_REACH)
+    else:
+        choice = _choose_year(options, context, tense)
+    return Resolved(choice, Anchor.PUBLISHED, asked_tense=tense.asked)
 
 
 def _past(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -639,16 +655,21 @@ def _candidates(template: str, day: date) -> list[str]:
     return [template.replace("{Y}", f"{day.year + k:04d}") for k in (-1, 0, 1)]
 
 
-def _once(work: Callable[[], int]) -> Callable[[], int]:
-    """`work`, done at the first call only."""
-    done: list[int] = []
+class _Lazy:
+    """A number worked out at the first call only (`asked`: whether it was called)."""
 
-    def result() -> int:
-        if not done:
-            done.append(work())
-        return done[0]
+    def __init__(self, work: Callable[[], int]) -> None:
+        self._work = work
+        self._value: int | None = None
 
-    return result
+    @property
+    def asked(self) -> bool:
+        return self._value is not None
+
+    def __call__(self) -> int:
+        if self._value is None:
+            self._value = self._work()
+        return self._value
 
 
 def _concrete(value: str) -> str:
