@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import dateparser
 
-from timeline.find import Candidate, Language, Rule, Table, find, load_language
+from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import iso_week, period_of, shift, time_value
 
@@ -138,24 +138,25 @@ def resolve_text(
     period: TimeValue | None = None
     reporting = False  # whether the text still reports on `period`
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
+    anchors = _anchors(base)
     for candidate in find(text, language):
-        key = _reuse_key(candidate, base)
-        if key is not None and key in _REUSED:
-            resolved = _reused(candidate, _REUSED[key])
-        else:
+        rule = candidate.rule
+        needs = _needs(rule.value)
+        key = None if needs is None else (rule.order, candidate.fields, anchors[needs])
+        outcome = _REUSED.get(key, _UNKNOWN) if key is not None else _UNKNOWN
+        if outcome is _UNKNOWN:
             report = period if reporting else None
             here = Context(text, published, base.language, base.date_order, previous, report,
                            period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
-            done = _resolve(candidate, here)
-            resolved = None if done is None else (done[0], done[1].baseline)
-            if key is not None:
-                _remember(key, done, candidate.rule)
-        if resolved is None:
+            outcome = _outcome(candidate, here)
+            if key is not None and (outcome is not None or needs != _TENSE):
+                _remember(key, outcome)
+        if outcome is None:
             continue
-        mention, baseline = resolved
-        mentions.append(mention)
-        value = mention.value
-        if baseline and value.is_dated and mention.anchor != Anchor.TEXT:
+        value, anchor, notes, counts = outcome[:4]
+        mentions.append(Mention(candidate.start, candidate.end, candidate.text, value, anchor,
+                                rule.name, notes))  # fmt: skip
+        if counts:
             previous = value
             if value.granularity in _REPORT_PERIODS and _reports_on(value, period, anchor_day[1]):
                 period, reporting = value, True
@@ -171,43 +172,33 @@ _DAY, _TENSE = "day", "tense"
 _ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": "",
                 "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE}  # fmt: skip
 _REUSE_SIZE = 4096  # outcomes kept
-# (rule, fields, anchor) -> the value, anchor, notes and baseline of the Mention, or None
-Outcome = tuple[TimeValue, Anchor, tuple[str, ...], bool] | None
+# What a candidate comes to: its value, anchor and notes, whether later expressions count
+# from it (see `_outcome`), and whether the sentence's tense was asked; None for no Mention.
+Outcome = tuple[TimeValue, Anchor, tuple[str, ...], bool, bool] | None
+# (rule, fields, anchor) -> the outcome, for the operations above
 _REUSED: dict[tuple[object, ...], Outcome] = {}
+_UNKNOWN: Outcome = (time_value("PRESENT_REF"), Anchor.VAGUE, (), False, False)  # not kept
 
 
-def _reuse_key(candidate: Candidate, base: Context) -> tuple[object, ...] | None:
-    """What the outcome of a candidate whose rule names such an operation depends on."""
-    rule = candidate.rule
-    needs = _ANCHOR_ONLY.get(_split(rule.value)[0])
-    if needs is None:
-        return None
-    language = base.language.code
-    day = base.anchor_day if needs else None
-    return language, rule.order, candidate.fields, base.tz, base.date_order, day
+@lru_cache(maxsize=1024)
+def _needs(value_line: str) -> str | None:
+    """What of the anchor the outcome of a rule with this value line depends on ("" for
+    nothing), or None when it depends on the text around the candidate."""
+    return _ANCHOR_ONLY.get(_split(value_line)[0])
 
 
-def _remember(key: tuple[object, ...], done: tuple[Mention, Resolved] | None, rule: Rule) -> None:
-    """Keep an outcome for reuse, unless it hangs on the sentence's tense (or may have: a
-    failure does not tell)."""
+def _anchors(base: Context) -> dict[str, tuple[object, ...]]:
+    """The part of a reuse key that each kind of operation takes from the anchor."""
+    settings = (base.language.code, base.tz, base.date_order)
+    return {"": settings, _DAY: (*settings, base.anchor_day), _TENSE: (*settings, base.anchor_day)}
+
+
+def _remember(key: tuple[object, ...], outcome: Outcome) -> None:
+    """Keep an outcome for reuse, unless it hangs on the sentence's tense."""
     if len(_REUSED) >= _REUSE_SIZE:
         _REUSED.clear()
-    if done is None:
-        if _ANCHOR_ONLY[_split(rule.value)[0]] != _TENSE:
-            _REUSED[key] = None
-        return
-    mention, resolved = done
-    if not resolved.asked_tense:
-        _REUSED[key] = mention.value, mention.anchor, mention.notes, resolved.baseline
-
-
-def _reused(candidate: Candidate, outcome: Outcome) -> tuple[Mention, bool] | None:
-    if outcome is None:
-        return None
-    value, anchor, notes, baseline = outcome
-    mention = Mention(candidate.start, candidate.end, candidate.text, value, anchor,
-                      candidate.rule.name, notes)  # fmt: skip
-    return mention, baseline
+    if outcome is None or not outcome[4]:
+        _REUSED[key] = outcome
 
 
 def _reports_on(value: TimeValue, period: TimeValue | None, day_end: datetime) -> bool:
@@ -242,6 +233,18 @@ def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, 
     None when its value cannot be worked out."""
     done = _resolve(candidate, context)
     return None if done is None else (done[0], done[1].baseline)
+
+
+def _outcome(candidate: Candidate, context: Context) -> Outcome:
+    """What a candidate comes to: later expressions count from it if the operation allows
+    and its value is dated, not counted from another date in the text."""
+    done = _resolve(candidate, context)
+    if done is None:
+        return None
+    mention, resolved = done
+    value, anchor = mention.value, mention.anchor
+    counts = resolved.baseline and value.is_dated and anchor != Anchor.TEXT
+    return value, anchor, mention.notes, counts, resolved.asked_tense
 
 
 def _resolve(candidate: Candidate, context: Context) -> tuple[Mention, Resolved] | None:
