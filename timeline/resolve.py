@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 import dateparser
@@ -782,8 +783,7 @@ def _tense(context: Context) -> int:
     """
     left, right = _clause(context)
     tables = context.language.tables
-    reporting = _nearest(tables["report"], left, "")  # "said Monday", not "Monday, he said"
-    if reporting and reporting[0] <= _REPORT_REACH:
+    if _reported(tables["report"], left):  # "said Monday", not "Monday, he said"
         return -1
     words = left.rsplit(maxsplit=1)
     lead = tables["lead"].lookup(words[-1]) if words else None
@@ -791,6 +791,34 @@ def _tense(context: Context) -> int:
         return _offset(lead)
     cue = _nearest(tables["tense"], left, right, ignore=tables["report"])
     return _offset(cue[1]) if cue else 0
+
+
+def _reported(report: Table, left: str) -> bool:
+    """Whether the last reporting verb of the clause before the mention is next to it.
+
+    A verb that near begins within the last few words: when no verb begins there, the last
+    one (if any) is farther, and the whole clause need not be searched for it.
+    """
+    reach = _verb_reach(report)
+    if reach is not None:
+        last_words = list(islice(_WORD.finditer(left[::-1]), reach))  # from the last one back
+        cut = len(left) - last_words[-1].end() if len(last_words) == reach else 0
+        if report.phrases.search(left, cut) is None:
+            return False
+    reporting = _nearest(report, left, "")
+    return reporting is not None and reporting[0] <= _REPORT_REACH
+
+
+@cache
+def _verb_reach(report: Table) -> int | None:
+    """How many words from the last one back a reporting verb next to a mention may begin
+    (its own words and those allowed between), or None when its table has entries that
+    might not begin and end with whole words (patterns, punctuation)."""
+    if report.patterns or not report.words:
+        return None
+    if not all(_WORD.match(w[0]) and _WORD.match(w[-1]) for w in report.words):
+        return None
+    return max(len(_WORD.findall(word)) for word in report.words) + _REPORT_REACH
 
 
 def _clause(context: Context) -> tuple[str, str]:
