@@ -135,3 +135,17 @@ def test_the_rules_before_the_one_the_dispatch_pattern_names_do_not_match() -> N
                 assert not any(rule.regex.match(text, word.start()) for rule in rules[:first])
                 checked += 1
     assert checked > 100
+
+
+def test_fields_kept_from_earlier_matches_are_those_worked_out_afresh() -> None:
+    lang = load_language("en")
+    texts = [example.text for rule in lang.rules for example in rule.examples]
+    texts += [text.upper() for text in texts] + TEXTS
+    lang._seen_fields.clear()
+    afresh = []
+    for text in texts:
+        afresh.append(find(text))
+        lang._seen_fields.clear()
+    assert [find(text) for text in texts] == afresh
+    assert [find(text) for text in reversed(texts)] == afresh[::-1]
+    assert len(lang._seen_fields) > 100

@@ -126,6 +126,9 @@ class Rule:
     claims: bool = False
 
 
+Fields = tuple[tuple[str, str], ...]  # capture name -> normalized value
+
+
 class Candidate(NamedTuple):
     """A stretch of text that a rule matched, with the fields it captured (normalized).
 
@@ -165,6 +168,10 @@ class Language:
     _dispatch: dict[tuple[str, str], Dispatch] = field(default_factory=dict, compare=False)
     # the key of each (lower-case) word that is a first or second key itself
     keys: dict[str, str] = field(default_factory=dict, compare=False)
+    # (rule order, what each group of a match of it captured) -> its fields (see `_candidate`)
+    _seen_fields: dict[tuple[int, tuple[str | None, ...]], Fields] = field(
+        default_factory=dict, compare=False
+    )
 
     def rules_at(self, first: str, second: str) -> Dispatch:
         """The rules whose match may begin with tokens of these keys, and a pattern that
@@ -221,8 +228,7 @@ def find(text: str, language: str = "en") -> tuple[Candidate, ...]:
                     matches.append((begin, stop, m, rule))
     kept = _without_overlaps(matches, len(text))
     kept.sort(key=_first)
-    tables = lang.tables
-    return tuple(_candidate(match, text, tables) for match in kept)
+    return tuple(_candidate(match, text, lang) for match in kept)
 
 
 def _tokens(lang: Language, lowered: str) -> list[tuple[int, int]]:
@@ -275,14 +281,25 @@ def token_key(token: str) -> str:
     return _DIGITS if token[0].isdigit() else token.lower()
 
 
-def _candidate(match: Match, text: str, tables: dict[str, Table]) -> Candidate:
+def _candidate(match: Match, text: str, lang: Language) -> Candidate:
     start, end, m, rule = match
-    fields = [
+    # The same expression comes back often ("Monday", "last year"): its fields are worked
+    # out once from what the groups captured.
+    key = (rule.order, m.groups())
+    fields = lang._seen_fields.get(key)
+    if fields is None:
+        if len(lang._seen_fields) >= _MEMO_SIZE:
+            lang._seen_fields.clear()
+        fields = lang._seen_fields[key] = _normalized_fields(m, rule, lang.tables)
+    return Candidate(start, end, text[start:end], rule, fields)
+
+
+def _normalized_fields(m: re.Match[str], rule: Rule, tables: dict[str, Table]) -> Fields:
+    return tuple(
         (name, tables[table].normalize(value))
         for name, table in rule.groups
         if (value := m.group(name)) is not None
-    ]
-    return Candidate(start, end, text[start:end], rule, tuple(fields))
+    )
 
 
 # Where the expression is (the whole match, or its span group when the rule has context),
@@ -349,9 +366,11 @@ def _any_of(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
 @cache
 def _any_of_patterns(patterns: tuple[str, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
     # The alternatives are tried in order, each to the end: the one that matches is the
-    # first rule that does. Each is a group, closed last of the groups in it.
-    bodies = (_NAMED_GROUP.sub("(?:", pattern) for pattern in patterns)
-    any_of = re.compile("|".join(f"(?P<_{i}>{body})" for i, body in enumerate(bodies)), re.I)
+    # first rule that does. Each ends in an empty group, the last group closed. The boundary
+    # every rule begins with is tested once, before them.
+    bodies = (_NAMED_GROUP.sub("(?:", p).removeprefix(_BOUNDARY_START) for p in patterns)
+    alternatives = "|".join(f"{body}(?P<_{i}>)" for i, body in enumerate(bodies))
+    any_of = re.compile(f"{_BOUNDARY_START}(?:{alternatives})", re.I)
     first_of = [0] * (any_of.groups + 1)
     for i in range(len(patterns)):
         first_of[any_of.groupindex[f"_{i}"]] = i

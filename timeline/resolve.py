@@ -17,7 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from functools import lru_cache
+from functools import cache, lru_cache
+from itertools import islice
 from typing import NamedTuple
 
 import dateparser
@@ -119,6 +120,8 @@ class Resolved(NamedTuple):
     # Whether later expressions may count from it: "a year ago ... a year earlier" both
     # count from the same baseline, not one from the other.
     baseline: bool = True
+    # whether the tense of the sentence was asked (the outcome then hangs on the words)
+    asked_tense: bool = False
 
 
 def resolve_text(
@@ -136,23 +139,67 @@ def resolve_text(
     period: TimeValue | None = None
     reporting = False  # whether the text still reports on `period`
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
+    anchors = _anchors(base)
     for candidate in find(text, language):
-        report = period if reporting else None
-        here = Context(text, published, base.language, base.date_order, previous, report,
-                       period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
-        resolved = resolve_candidate(candidate, here)
-        if resolved is None:
+        rule = candidate.rule
+        needs = _needs(rule.value)
+        key = None if needs is None else (rule.order, candidate.fields, anchors[needs])
+        outcome = _REUSED.get(key, _UNKNOWN) if key is not None else _UNKNOWN
+        if outcome is _UNKNOWN:
+            report = period if reporting else None
+            here = Context(text, published, base.language, base.date_order, previous, report,
+                           period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
+            outcome = _outcome(candidate, here)
+            if key is not None and (outcome is not None or needs != _TENSE):
+                _remember(key, outcome)
+        if outcome is None:
             continue
-        mention, baseline = resolved
-        mentions.append(mention)
-        value = mention.value
-        if baseline and value.is_dated and mention.anchor != Anchor.TEXT:
+        value, anchor, notes, counts = outcome[:4]
+        mentions.append(Mention(candidate.start, candidate.end, candidate.text, value, anchor,
+                                rule.name, notes))  # fmt: skip
+        if counts:
             previous = value
             if value.granularity in _REPORT_PERIODS and _reports_on(value, period, anchor_day[1]):
                 period, reporting = value, True
         if reporting and value.granularity in _ENDS_REPORT:
             reporting = not _ends_report(value, anchor_day[1])
     return tuple(mentions)
+
+
+# The operations whose outcome depends on nothing but the rule, the fields it captured and
+# the anchor (its day, for those marked so; "near" too unless it asks the sentence's tense):
+# worked out once, reused for every such candidate.
+_DAY, _TENSE = "day", "tense"
+_ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": "",
+                "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE}  # fmt: skip
+_REUSE_SIZE = 4096  # outcomes kept
+# What a candidate comes to: its value, anchor and notes, whether later expressions count
+# from it (see `_outcome`), and whether the sentence's tense was asked; None for no Mention.
+Outcome = tuple[TimeValue, Anchor, tuple[str, ...], bool, bool] | None
+# (rule, fields, anchor) -> the outcome, for the operations above
+_REUSED: dict[tuple[object, ...], Outcome] = {}
+_UNKNOWN: Outcome = (time_value("PRESENT_REF"), Anchor.VAGUE, (), False, False)  # not kept
+
+
+@lru_cache(maxsize=1024)
+def _needs(value_line: str) -> str | None:
+    """What of the anchor the outcome of a rule with this value line depends on ("" for
+    nothing), or None when it depends on the text around the candidate."""
+    return _ANCHOR_ONLY.get(_split(value_line)[0])
+
+
+def _anchors(base: Context) -> dict[str, tuple[object, ...]]:
+    """The part of a reuse key that each kind of operation takes from the anchor."""
+    settings = (base.language.code, base.tz, base.date_order)
+    return {"": settings, _DAY: (*settings, base.anchor_day), _TENSE: (*settings, base.anchor_day)}
+
+
+def _remember(key: tuple[object, ...], outcome: Outcome) -> None:
+    """Keep an outcome for reuse, unless it hangs on the sentence's tense."""
+    if len(_REUSED) >= _REUSE_SIZE:
+        _REUSED.clear()
+    if outcome is None or not outcome[4]:
+        _REUSED[key] = outcome
 
 
 def _reports_on(value: TimeValue, period: TimeValue | None, day_end: datetime) -> bool:
@@ -185,6 +232,23 @@ def _ends_report(value: TimeValue, day_end: datetime) -> bool:
 def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, bool] | None:
     """The Mention for one candidate and whether later expressions may count from it, or
     None when its value cannot be worked out."""
+    done = _resolve(candidate, context)
+    return None if done is None else (done[0], done[1].baseline)
+
+
+def _outcome(candidate: Candidate, context: Context) -> Outcome:
+    """What a candidate comes to: later expressions count from it if the operation allows
+    and its value is dated, not counted from another date in the text."""
+    done = _resolve(candidate, context)
+    if done is None:
+        return None
+    mention, resolved = done
+    value, anchor = mention.value, mention.anchor
+    counts = resolved.baseline and value.is_dated and anchor != Anchor.TEXT
+    return value, anchor, mention.notes, counts, resolved.asked_tense
+
+
+def _resolve(candidate: Candidate, context: Context) -> tuple[Mention, Resolved] | None:
     rule = candidate.rule
     fields = _fields(candidate)
     op, *args = _split(rule.value)
@@ -196,7 +260,7 @@ def resolve_candidate(candidate: Candidate, context: Context) -> tuple[Mention, 
         return None
     mention = Mention(candidate.start, candidate.end, candidate.text, value, resolved.anchor,
                       rule.name, resolved.notes)  # fmt: skip
-    return mention, resolved.baseline
+    return mention, resolved
 
 
 @lru_cache(maxsize=1024)
@@ -338,10 +402,12 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     options = list(_options(template, context.day))
     if direction is not None:
         return Resolved(_choose_strictly(options, context, direction), Anchor.PUBLISHED)
-    tense = _once(lambda: _tense(context))  # worked out only when the choice needs it
+    tense = _Lazy(lambda: _tense(context))  # worked out only when the choice needs it
     if "{W}" in template:
-        return Resolved(_choose(options, context, tense, _WEEK_REACH), Anchor.PUBLISHED)
-    return Resolved(_choose_year(options, context, tense), Anchor.PUBLISHED)
+        choice = _choose(options, context, tense, _WEEK_REACH)
+    else:
+        choice = _choose_year(options, context, tense)
+    return Resolved(choice, Anchor.PUBLISHED, asked_tense=tense.asked)
 
 
 def _past(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -593,16 +659,21 @@ def _candidates(template: str, day: date) -> list[str]:
     return [template.replace("{Y}", f"{day.year + k:04d}") for k in (-1, 0, 1)]
 
 
-def _once(work: Callable[[], int]) -> Callable[[], int]:
-    """`work`, done at the first call only."""
-    done: list[int] = []
+class _Lazy:
+    """A number worked out at the first call only (`asked`: whether it was called)."""
 
-    def result() -> int:
-        if not done:
-            done.append(work())
-        return done[0]
+    def __init__(self, work: Callable[[], int]) -> None:
+        self._work = work
+        self._value: int | None = None
 
-    return result
+    @property
+    def asked(self) -> bool:
+        return self._value is not None
+
+    def __call__(self) -> int:
+        if self._value is None:
+            self._value = self._work()
+        return self._value
 
 
 def _concrete(value: str) -> str:
@@ -712,8 +783,7 @@ def _tense(context: Context) -> int:
     """
     left, right = _clause(context)
     tables = context.language.tables
-    reporting = _nearest(tables["report"], left, "")  # "said Monday", not "Monday, he said"
-    if reporting and reporting[0] <= _REPORT_REACH:
+    if _reported(tables["report"], left):  # "said Monday", not "Monday, he said"
         return -1
     words = left.rsplit(maxsplit=1)
     lead = tables["lead"].lookup(words[-1]) if words else None
@@ -721,6 +791,34 @@ def _tense(context: Context) -> int:
         return _offset(lead)
     cue = _nearest(tables["tense"], left, right, ignore=tables["report"])
     return _offset(cue[1]) if cue else 0
+
+
+def _reported(report: Table, left: str) -> bool:
+    """Whether the last reporting verb of the clause before the mention is next to it.
+
+    A verb that near begins within the last few words: when no verb begins there, the last
+    one (if any) is farther, and the whole clause need not be searched for it.
+    """
+    reach = _verb_reach(report)
+    if reach is not None:
+        last_words = list(islice(_WORD.finditer(left[::-1]), reach))  # from the last one back
+        cut = len(left) - last_words[-1].end() if len(last_words) == reach else 0
+        if report.phrases.search(left, cut) is None:
+            return False
+    reporting = _nearest(report, left, "")
+    return reporting is not None and reporting[0] <= _REPORT_REACH
+
+
+@cache
+def _verb_reach(report: Table) -> int | None:
+    """How many words from the last one back a reporting verb next to a mention may begin
+    (its own words and those allowed between), or None when its table has entries that
+    might not begin and end with whole words (patterns, punctuation)."""
+    if report.patterns or not report.words:
+        return None
+    if not all(_WORD.match(w[0]) and _WORD.match(w[-1]) for w in report.words):
+        return None
+    return max(len(_WORD.findall(word)) for word in report.words) + _REPORT_REACH
 
 
 def _clause(context: Context) -> tuple[str, str]:
