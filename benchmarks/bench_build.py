@@ -36,6 +36,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
@@ -45,11 +46,14 @@ WORK = Path(tempfile.gettempdir()) / "timeline-bench"
 def child(source: Path, out: Path, executor: str, serve: bool = False) -> dict[str, float]:
     """One build, stage by stage, in this process; what it cost. With `serve`, first build
     once untimed and change one article, as `timeline serve` would see it, then measure."""
-    from timeline.build import BuildConfig
+    from timeline.config import build_config, load_config
     from timeline.execute import FileResult
 
     recall: dict[str, FileResult] | None = {} if serve else None
-    config = BuildConfig(source=source, out=out, templates=None, executor=executor, recall=recall)
+    # The configuration `timeline build --source --out` makes (timezone, templates...), so that
+    # this build and the `cli edit` row share their cache entries instead of evicting each other.
+    loaded = load_config(overrides={"source": source, "output": out})
+    config = build_config(loaded, executor=executor, recall=recall)
     if serve:
         stages(config)
         edit_one(source)
@@ -69,7 +73,7 @@ def child(source: Path, out: Path, executor: str, serve: bool = False) -> dict[s
     }
 
 
-def stages(config: Any) -> tuple[list[float], Any, dict[str, bytes]]:
+def stages(config: Any) -> tuple[list[float], Any, Mapping[str, bytes]]:
     """`timeline.build.build`, stage by stage: the time after each, the timeline, the files."""
     from timeline.build import _analysis, _execution, _render_options, assemble
     from timeline.execute import analyse_folder
