@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
+from timeline import collector
 from timeline.cache import Cache
 from timeline.errors import StrictError
 from timeline.execute import (
@@ -80,6 +81,14 @@ class BuildReport:
 def build(config: BuildConfig) -> BuildReport:
     """Read the articles under `config.source` and write the timeline site to `config.out`."""
     started = time.perf_counter()
+    # One pause of the cycle collector for the whole build (each stage also pauses it, for
+    # callers that run one stage alone): between stages it would walk every object the
+    # build holds, a fifth of a second each time at 10,000 articles, and find next to nothing.
+    with collector.paused():
+        return _build(config, started)
+
+
+def _build(config: BuildConfig, started: float) -> BuildReport:
     # Load, resolve and attach events, file by file: cached by content, run in parallel.
     analysed = analyse_folder(config.source, _analysis(config), _execution(config), config.progress)
     # Merge across articles: the timeline itself, still in memory.
