@@ -548,20 +548,66 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
 
 def _blocks(events: Sequence[Event]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
     """Each block's sources (sorted, each once) and targets, with the words they must share."""
-    sources: dict[tuple[int, int], list[int]] = defaultdict(list)
-    targets: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, event in enumerate(events):
-        own = level(event.value)
-        for lvl in range(own, len(_LEVELS)):
-            found = periods(event.value, lvl)
-            for period in found:
-                targets[(lvl, period)].append(index)
-            if lvl == own:
-                for period in (found[0] - 1, *found, found[-1] + 1):
-                    sources[(lvl, period)].append(index)
-    for (lvl, period), found in sources.items():
-        if (lvl, period) in targets:
-            yield np.array(sorted(set(found))), np.asarray(targets[(lvl, period)]), 1 + lvl
+    own, first, last = _period_bounds(events)
+    index = np.arange(len(events), dtype=np.int64)
+    # Sources: the periods of an event's own level and one more on either side.
+    mine = np.arange(len(events)), own
+    sources = _block_members(own, first[mine] - 1, last[mine] + 1, index)
+    parts = [
+        _block_members(np.full(len(kept), lvl), first[kept, lvl], last[kept, lvl], kept)
+        for lvl in range(len(_LEVELS))
+        for kept in [index[own <= lvl]]
+    ]
+    targets = tuple(np.concatenate(found) for found in zip(*parts, strict=True))
+    source_keys, source_starts = _split_keys(sources[0])
+    target_keys, target_starts = _split_keys(targets[0])
+    at = np.minimum(np.searchsorted(target_keys, source_keys), max(len(target_keys) - 1, 0))
+    shared = np.flatnonzero(target_keys[at] == source_keys) if len(target_keys) else at[:0]
+    for n, m in zip(shared.tolist(), at[shared].tolist(), strict=True):
+        yield (
+            sources[1][source_starts[n] : source_starts[n + 1]],
+            targets[1][target_starts[m] : target_starts[m + 1]],
+            1 + int(source_keys[n] >> _KEY_BITS),
+        )
+
+
+_KEY_BITS = 40  # a block's key: its level above these bits, its period below
+
+
+def _split_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys of a sorted array, and where each one's run starts (and the end)."""
+    starts = np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
+    return keys[starts], np.r_[starts, len(keys)]
+
+
+def _period_bounds(events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each event's level and, per level, the first and last period it touches (`periods`)."""
+    found = [_bounds(e.value) for e in events]
+    own = np.array([lvl for lvl, _ in found], dtype=np.int64).reshape(-1)
+    bounds = np.array([b for _, b in found], dtype=np.int64).reshape(-1, 2, len(_LEVELS))
+    return own, bounds[:, 0], bounds[:, 1]
+
+
+def _bounds(value: TimeValue) -> tuple[int, tuple[tuple[int, int, int], tuple[int, int, int]]]:
+    start, end = _span(value)
+    last = end - timedelta(microseconds=1)
+    years = start.year, min(last.year, start.year + MAX_YEARS - 1)
+    first_periods = start.toordinal(), _month_number(start), years[0]
+    last_periods = last.toordinal(), _month_number(last), years[1]
+    return level(value), (first_periods, last_periods)
+
+
+def _block_members(
+    levels: np.ndarray, low: np.ndarray, high: np.ndarray, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member in every period from low to high of its level: (block key, member) pairs,
+    sorted by key, then member."""
+    counts = high - low + 1
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    keys = np.repeat((levels << _KEY_BITS) + low, counts) + offsets
+    found = np.repeat(members, counts)
+    order = np.lexsort((found, keys))
+    return keys[order], found[order]
 
 
 class _SmallBlocks:
@@ -836,14 +882,21 @@ class _Rows:
     """The rows of a CSR matrix as bags, its row bounds read once as Python ints."""
 
     def __init__(self, matrix: csr_matrix) -> None:
-        self._matrix = matrix
+        self._data = matrix.data
         self._indptr: list[int] = matrix.indptr.tolist()
+        self._words: list[int] = matrix.indices.tolist()
+        self._weights: list[float] = matrix.data.tolist()
+        self._squares: dict[int, float] = {}
 
     def bag(self, row: int) -> _Bag:
+        """The row's words and weights, in a dict of its own (a group's bag is changed)."""
         start, end = self._indptr[row], self._indptr[row + 1]
-        data = self._matrix.data[start:end]
-        weights = dict(zip(self._matrix.indices[start:end].tolist(), data.tolist(), strict=True))
-        return _Bag(weights, float(np.dot(data, data)))
+        weights = dict(zip(self._words[start:end], self._weights[start:end], strict=True))
+        square = self._squares.get(row)
+        if square is None:
+            data = self._data[start:end]
+            square = self._squares[row] = float(np.dot(data, data))
+        return _Bag(weights, square)
 
 
 def _span(value: TimeValue) -> Span:
