@@ -45,6 +45,7 @@ from scipy.sparse import csr_matrix
 
 from timeline import collector
 from timeline.events import Telling, event_telling
+from timeline.merge_features import _SEPARATOR as _WORDS  # how `Features` joins words
 from timeline.merge_features import (
     NAME_BOOST as NAME_BOOST,
 )
@@ -153,7 +154,7 @@ def merge_events(
     by_id = {a.id: a for a in articles}
     with collector.paused():
         known = _unpacked(placed, features or {})
-        space = TextSpace(placed, profiles(placed, by_id, known))
+        space = TextSpace.joined(placed, *joined_profiles(placed, by_id, known))
         agree, disagree = candidate_pairs(placed, space)
         groups = _Groups(placed, space)
         for i, j in agree.links():
@@ -195,18 +196,43 @@ def profiles(
 ) -> list[Profile]:
     """The profile of every event, reading each article once, around its events only (or
     taken from `features`, when they hold every event of the article)."""
+    return [
+        f.profile() if isinstance(f, Features) else f for f in _made(events, articles, features)
+    ]
+
+
+def joined_profiles(
+    events: Sequence[Event],
+    articles: dict[str, Article],
+    features: Mapping[str, Features] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The words of every event's profile (see `profiles`), clause and window, each joined
+    in one string as `Features` keeps them."""
+    made = [
+        (f.clause, f.window)
+        if isinstance(f, Features)
+        else (_WORDS.join(f.clause), _WORDS.join(f.window))
+        for f in _made(events, articles, features)
+    ]
+    return [clause for clause, _ in made], [window for _, window in made]
+
+
+def _made(
+    events: Sequence[Event],
+    articles: dict[str, Article],
+    features: Mapping[str, Features] | None = None,
+) -> Iterator[Features | Profile]:
+    """Each event's features when they hold every event of its article, else its profile."""
     known = features or {}
-    found: list[Profile] = []
     for article_id, group in groupby(events, key=attrgetter("article_id")):
         told = list(group)
         article = articles.get(article_id)
         made = [known.get(e.id) for e in told] if article else []
         if made and all(made):
-            found.extend(f.profile() for f in made if f)
+            yield from (f for f in made if f)
             continue
         text = ArticleWords(article, surroundings(told)) if article else None
-        found.extend(profile(e, text) for e in told)
-    return found
+        yield from (profile(e, text) for e in told)
 
 
 Rows = Sequence[int] | np.ndarray
@@ -220,11 +246,24 @@ class TextSpace:
     """
 
     def __init__(self, events: Sequence[Event], profiles: Sequence[Profile]) -> None:
+        self._made(
+            events, _vectors([p.clause for p in profiles]), _vectors([p.window for p in profiles])
+        )
+
+    @classmethod
+    def joined(
+        cls, events: Sequence[Event], clauses: Sequence[str], windows: Sequence[str]
+    ) -> TextSpace:
+        """The space of profiles whose words come joined (`joined_profiles`): the same one."""
+        space = cls.__new__(cls)
+        space._made(events, _joined_vectors(clauses), _joined_vectors(windows))
+        return space
+
+    def _made(self, events: Sequence[Event], clause: csr_matrix, window: csr_matrix) -> None:
         codes: dict[str, int] = {}
         found = [codes.setdefault(e.article_id, len(codes)) for e in events]
         self.articles = np.array(found, dtype=np.int64)
-        self.clause = _vectors([p.clause for p in profiles])
-        self.window = _vectors([p.window for p in profiles])
+        self.clause, self.window = clause, window
         self.clause_sorted = sorted_rows(self.clause)
         self.window_sorted = sorted_rows(self.window)
 
@@ -259,15 +298,28 @@ def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     they first appear in the documents, as scikit-learn leaves them; a row's products and sums
     run in that order, so the floats are the same as scikit-learn's (without its slow import).
     """
-    size = len(documents)
-    if not any(documents):
-        return csr_matrix((size, 1))
     tokens = list(chain.from_iterable(documents))
+    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+    return _coded_vectors(tokens, lengths)
+
+
+def _joined_vectors(texts: Sequence[str]) -> csr_matrix:
+    """`_vectors` of documents whose words come joined in one string each (`joined_profiles`)."""
+    tokens = _WORDS.join(text for text in texts if text).split(_WORDS)
+    found = (text.count(_WORDS) + 1 if text else 0 for text in texts)
+    return _coded_vectors(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
+
+
+def _coded_vectors(tokens: list[str], lengths: np.ndarray) -> csr_matrix:
+    """`_vectors` of the documents whose words, one after another, are `tokens`: `lengths`
+    words each."""
+    size = len(lengths)
+    if not tokens or not lengths.any():
+        return csr_matrix((size, 1))
     first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
     found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     alphabetical = np.empty(len(first), dtype=np.int64)
     alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
-    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=size)
     rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
     codes, counts = _counted(rows * len(first) + found)
     row, word = np.divmod(codes, len(first))
