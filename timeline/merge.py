@@ -934,21 +934,14 @@ class _Rows:
     """The rows of a CSR matrix as bags, its row bounds read once as Python ints."""
 
     def __init__(self, matrix: csr_matrix) -> None:
-        self._data = matrix.data
+        self._matrix = matrix
         self._indptr: list[int] = matrix.indptr.tolist()
-        self._words: list[int] = matrix.indices.tolist()
-        self._weights: list[float] = matrix.data.tolist()
-        self._squares: dict[int, float] = {}
 
     def bag(self, row: int) -> _Bag:
-        """The row's words and weights, in a dict of its own (a group's bag is changed)."""
         start, end = self._indptr[row], self._indptr[row + 1]
-        weights = dict(zip(self._words[start:end], self._weights[start:end], strict=True))
-        square = self._squares.get(row)
-        if square is None:
-            data = self._data[start:end]
-            square = self._squares[row] = float(np.dot(data, data))
-        return _Bag(weights, square)
+        data = self._matrix.data[start:end]
+        weights = dict(zip(self._matrix.indices[start:end].tolist(), data.tolist(), strict=True))
+        return _Bag(weights, float(np.dot(data, data)))
 
 
 def _span(value: TimeValue) -> Span:
