@@ -484,7 +484,7 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
     the candidates' codes and the kept pairs, never every candidate's scores at once.
     """
     calendar = _Calendar(events)
-    codes = candidate_codes(events, space.clause)
+    codes = candidate_codes(events, space.clause, calendar)
     size = max(len(events), 1)
     agree, disagree = _Scorer(space), _Scorer(space)
     for n in range(0, len(codes), _CHUNK):
@@ -545,14 +545,16 @@ class _Scorer:
 
 
 class _Calendar:
-    """Every event's interval (in seconds), status and blocking level, as arrays."""
+    """Every event's interval (in seconds), status, blocking level and, per level, the first
+    and last period it touches (`periods`), as arrays, read in one pass over the events."""
 
     def __init__(self, events: Sequence[Event]) -> None:
-        spans = [_span(e.value) for e in events]
-        self.start = np.array([a.timestamp() for a, _ in spans], dtype=np.float64)
-        self.end = np.array([b.timestamp() for _, b in spans], dtype=np.float64)
-        self.status = np.array([e.status is Status.EXPECTED for e in events], dtype=bool)
-        self.level = np.array([level(e.value) for e in events], dtype=np.int64)
+        table = np.array([_dates(e) for e in events], dtype=np.float64).reshape(-1, 10)
+        self.start, self.end = table[:, 0].copy(), table[:, 1].copy()
+        self.status = table[:, 2] == 1.0
+        whole = table[:, 3:].astype(np.int64)  # small whole numbers: exact as floats
+        self.level = whole[:, 0].copy()
+        self.first, self.last = whole[:, 1:4].copy(), whole[:, 4:7].copy()
 
     def overlaps(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return np.asarray((self.start[i] < self.end[j]) & (self.start[j] < self.end[i]), dtype=bool)
@@ -561,6 +563,20 @@ class _Calendar:
         gap = _ADJACENT.total_seconds()
         after, before = self.end[i] + gap >= self.start[j], self.end[j] + gap >= self.start[i]
         return np.asarray(after & before, dtype=bool)
+
+
+def _dates(event: Event) -> tuple[float, ...]:
+    """An event's row of the `_Calendar`."""
+    start, end = _span(event.value)
+    last = end - timedelta(microseconds=1)
+    return (
+        start.timestamp(),
+        end.timestamp(),
+        event.status is Status.EXPECTED,
+        _level(end - start),
+        *(start.toordinal(), _month_number(start), start.year),
+        *(last.toordinal(), _month_number(last), min(last.year, start.year + MAX_YEARS - 1)),
+    )
 
 
 def adjacent(a: TimeValue, b: TimeValue) -> bool:
@@ -574,7 +590,9 @@ def blocked_pairs(events: Sequence[Event], clause: csr_matrix) -> tuple[np.ndarr
     return left, right
 
 
-def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
+def candidate_codes(
+    events: Sequence[Event], clause: csr_matrix, calendar: _Calendar | None = None
+) -> np.ndarray:
     """The pairs of `blocked_pairs` coded i * len(events) + j, sorted, each once.
 
     Each event is a source in the blocks of its own level (days, months or years) and in the
@@ -588,7 +606,7 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
     cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
     codes = _Codes()
     small = _SmallBlocks(words)
-    for sources, targets, minimum in _blocks(events):
+    for sources, targets, minimum in _blocks(calendar or _Calendar(events)):
         if len(sources) * len(targets) <= _SMALL_BLOCK:
             codes.add(small.add(sources, targets, minimum))
             continue
@@ -598,12 +616,12 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
     return codes.unique()
 
 
-def _blocks(events: Sequence[Event]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+def _blocks(calendar: _Calendar) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
     """Each block's sources (sorted, each once) and targets, with the words they must share."""
-    own, first, last = _period_bounds(events)
-    index = np.arange(len(events), dtype=np.int64)
+    own, first, last = calendar.level, calendar.first, calendar.last
+    index = np.arange(len(own), dtype=np.int64)
     # Sources: the periods of an event's own level and one more on either side.
-    mine = np.arange(len(events)), own
+    mine = index, own
     sources = _block_members(own, first[mine] - 1, last[mine] + 1, index)
     parts = [
         _block_members(np.full(len(kept), lvl), first[kept, lvl], last[kept, lvl], kept)
@@ -630,23 +648,6 @@ def _split_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The distinct keys of a sorted array, and where each one's run starts (and the end)."""
     starts = np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
     return keys[starts], np.r_[starts, len(keys)]
-
-
-def _period_bounds(events: Sequence[Event]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each event's level and, per level, the first and last period it touches (`periods`)."""
-    found = [_bounds(e.value) for e in events]
-    own = np.array([lvl for lvl, _ in found], dtype=np.int64).reshape(-1)
-    bounds = np.array([b for _, b in found], dtype=np.int64).reshape(-1, 2, len(_LEVELS))
-    return own, bounds[:, 0], bounds[:, 1]
-
-
-def _bounds(value: TimeValue) -> tuple[int, tuple[tuple[int, int, int], tuple[int, int, int]]]:
-    start, end = _span(value)
-    last = end - timedelta(microseconds=1)
-    years = start.year, min(last.year, start.year + MAX_YEARS - 1)
-    first_periods = start.toordinal(), _month_number(start), years[0]
-    last_periods = last.toordinal(), _month_number(last), years[1]
-    return level(value), (first_periods, last_periods)
 
 
 def _block_members(
@@ -785,7 +786,10 @@ _LEVELS = ("day", "month", "year")
 def level(value: TimeValue) -> int:
     """Which blocks a value is compared in: 0 by day, 1 by month, 2 by year."""
     start, end = _span(value)
-    length = end - start
+    return _level(end - start)
+
+
+def _level(length: timedelta) -> int:
     return 0 if length <= _FINE else 1 if length <= _COARSE else 2
 
 
