@@ -140,7 +140,7 @@ def _events(article_id: str, told: list[tuple[str, TimeValue]]) -> Iterator[Even
         offset += len(sentence) + 2
 
 
-def all_pairs(events: Sequence[Event], clause: object) -> np.ndarray:
+def all_pairs(events: Sequence[Event], clause: object, calendar: object = None) -> np.ndarray:
     """The naive baseline's candidates: every pair of events, whatever their dates and words."""
     left, right = np.triu_indices(len(events), k=1)
     return left.astype(np.int64) * len(events) + right
