@@ -11,7 +11,8 @@ The baseline is the same merge with blocking turned off (every pair of events is
 run on the smallest sizes only, since it grows with the square of the input. A last table
 measures what a rebuild gains from the per-article features (`merge_features.article_features`, made
 and cached with each article's results): merge given them against merge making them itself, in
-the same run, with the same entries. Times are CPU
+the same run, with the same entries; and one what merge gains from coding the features' words as
+the features keep them, joined (`joined_profiles`): the same text space, bit for bit. Times are CPU
 seconds (wall time wanders on a shared machine), small sizes the best of three runs; the
 candidate pairs per event show, without any clock, that the work grows linearly. The peak is
 the most memory merge held at once (tracemalloc, numpy's arrays included), from one more run
@@ -31,6 +32,7 @@ import tracemalloc
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from unittest import mock
 
 import numpy as np
@@ -46,6 +48,7 @@ SIZES = (400, 1_000, 2_500, 5_000, 10_000)
 NAIVE_SIZES = (200, 400)
 REPEATS = 3  # timings are the best of this many runs, up to REPEAT_UP_TO articles
 REPEAT_UP_TO = 2_500
+Made = TypeVar("Made")
 
 
 def words(rng: random.Random, pool: Sequence[str], n: int) -> list[str]:
@@ -137,7 +140,7 @@ def _events(article_id: str, told: list[tuple[str, TimeValue]]) -> Iterator[Even
         offset += len(sentence) + 2
 
 
-def all_pairs(events: Sequence[Event], clause: object) -> np.ndarray:
+def all_pairs(events: Sequence[Event], clause: object, calendar: object = None) -> np.ndarray:
     """The naive baseline's candidates: every pair of events, whatever their dates and words."""
     left, right = np.triu_indices(len(events), k=1)
     return left.astype(np.int64) * len(events) + right
@@ -153,7 +156,7 @@ def peak_mib(events: Sequence[Event], articles: Sequence[Article]) -> float:
         tracemalloc.stop()
 
 
-def timed(run: Callable[[], merge.MergeResult]) -> tuple[float, merge.MergeResult]:
+def timed(run: Callable[[], Made]) -> tuple[float, Made]:
     """CPU seconds of a run (steadier than wall time on a shared machine), and its result."""
     started = time.process_time()
     result = run()
@@ -210,6 +213,29 @@ def with_features(n_articles: int, repeats: int) -> tuple[float, float]:
     return min(s for s, _ in plain), min(s for s, _ in given)
 
 
+def text_spaces(n_articles: int, repeats: int) -> tuple[float, float]:
+    """Best CPU seconds of the text space made from each event's word lists (`profiles`), and
+    from the joined strings the features keep (`joined_profiles`), as merge makes it."""
+    events, articles = corpus(n_articles)
+    placed = sorted((e for e in events if merge.is_placeable(e.value)), key=merge._event_order)
+    by_id = {a.id: a for a in articles}
+    known = merge._unpacked(placed, features_of(events, articles))
+    lists, joined = [], []
+    for _ in range(repeats):  # alternated, so that both meet the same load
+        lists.append(timed(lambda: merge.TextSpace(placed, merge.profiles(placed, by_id, known))))
+        joined.append(
+            timed(
+                lambda: merge.TextSpace.joined(placed, *merge.joined_profiles(placed, by_id, known))
+            )
+        )
+    ours, theirs = lists[0][1], joined[0][1]
+    for mine, other in ((ours.clause, theirs.clause), (ours.window, theirs.window)):
+        parts = ("data", "indices", "indptr")
+        if not all(np.array_equal(getattr(mine, a), getattr(other, a)) for a in parts):
+            raise SystemExit(f"{n_articles} articles: the joined words gave another text space")
+    return min(s for s, _ in lists), min(s for s, _ in joined)
+
+
 def main(argv: list[str]) -> None:
     sizes = SIZES[:2] if "--quick" in argv else SIZES
     header = f"{'articles':>8} {'events':>7} {'entries':>7} {'pairs/event':>11}"
@@ -245,6 +271,10 @@ def main(argv: list[str]) -> None:
     for n in sizes:
         made, given = with_features(n, REPEATS if n <= REPEAT_UP_TO else 1)
         print(f"{n:>8} {made:>7.2f} {given:>7.2f} {made / given:>6.1f}x")
+    print(f"\n{'articles':>8} {'lists s':>7} {'joined s':>8} {'ratio':>6}  (text space, same bits)")
+    for n in sizes:
+        lists, joined = text_spaces(n, REPEATS)
+        print(f"{n:>8} {lists:>7.2f} {joined:>8.2f} {lists / joined:>6.1f}x")
 
 
 if __name__ == "__main__":

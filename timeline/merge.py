@@ -45,6 +45,7 @@ from scipy.sparse import csr_matrix
 
 from timeline import collector
 from timeline.events import Telling, event_telling
+from timeline.merge_features import _SEPARATOR as _WORDS  # how `Features` joins words
 from timeline.merge_features import (
     NAME_BOOST as NAME_BOOST,
 )
@@ -153,7 +154,7 @@ def merge_events(
     by_id = {a.id: a for a in articles}
     with collector.paused():
         known = _unpacked(placed, features or {})
-        space = TextSpace(placed, profiles(placed, by_id, known))
+        space = TextSpace.joined(placed, *joined_profiles(placed, by_id, known))
         agree, disagree = candidate_pairs(placed, space)
         groups = _Groups(placed, space)
         for i, j in agree.links():
@@ -195,18 +196,43 @@ def profiles(
 ) -> list[Profile]:
     """The profile of every event, reading each article once, around its events only (or
     taken from `features`, when they hold every event of the article)."""
+    return [
+        f.profile() if isinstance(f, Features) else f for f in _made(events, articles, features)
+    ]
+
+
+def joined_profiles(
+    events: Sequence[Event],
+    articles: dict[str, Article],
+    features: Mapping[str, Features] | None = None,
+) -> tuple[list[str], list[str]]:
+    """The words of every event's profile (see `profiles`), clause and window, each joined
+    in one string as `Features` keeps them."""
+    made = [
+        (f.clause, f.window)
+        if isinstance(f, Features)
+        else (_WORDS.join(f.clause), _WORDS.join(f.window))
+        for f in _made(events, articles, features)
+    ]
+    return [clause for clause, _ in made], [window for _, window in made]
+
+
+def _made(
+    events: Sequence[Event],
+    articles: dict[str, Article],
+    features: Mapping[str, Features] | None = None,
+) -> Iterator[Features | Profile]:
+    """Each event's features when they hold every event of its article, else its profile."""
     known = features or {}
-    found: list[Profile] = []
     for article_id, group in groupby(events, key=attrgetter("article_id")):
         told = list(group)
         article = articles.get(article_id)
         made = [known.get(e.id) for e in told] if article else []
         if made and all(made):
-            found.extend(f.profile() for f in made if f)
+            yield from (f for f in made if f)
             continue
         text = ArticleWords(article, surroundings(told)) if article else None
-        found.extend(profile(e, text) for e in told)
-    return found
+        yield from (profile(e, text) for e in told)
 
 
 Rows = Sequence[int] | np.ndarray
@@ -220,11 +246,24 @@ class TextSpace:
     """
 
     def __init__(self, events: Sequence[Event], profiles: Sequence[Profile]) -> None:
+        self._made(
+            events, _vectors([p.clause for p in profiles]), _vectors([p.window for p in profiles])
+        )
+
+    @classmethod
+    def joined(
+        cls, events: Sequence[Event], clauses: Sequence[str], windows: Sequence[str]
+    ) -> TextSpace:
+        """The space of profiles whose words come joined (`joined_profiles`): the same one."""
+        space = cls.__new__(cls)
+        space._made(events, _joined_vectors(clauses), _joined_vectors(windows))
+        return space
+
+    def _made(self, events: Sequence[Event], clause: csr_matrix, window: csr_matrix) -> None:
         codes: dict[str, int] = {}
         found = [codes.setdefault(e.article_id, len(codes)) for e in events]
         self.articles = np.array(found, dtype=np.int64)
-        self.clause = _vectors([p.clause for p in profiles])
-        self.window = _vectors([p.window for p in profiles])
+        self.clause, self.window = clause, window
         self.clause_sorted = sorted_rows(self.clause)
         self.window_sorted = sorted_rows(self.window)
 
@@ -259,15 +298,28 @@ def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     they first appear in the documents, as scikit-learn leaves them; a row's products and sums
     run in that order, so the floats are the same as scikit-learn's (without its slow import).
     """
-    size = len(documents)
-    if not any(documents):
-        return csr_matrix((size, 1))
     tokens = list(chain.from_iterable(documents))
+    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
+    return _coded_vectors(tokens, lengths)
+
+
+def _joined_vectors(texts: Sequence[str]) -> csr_matrix:
+    """`_vectors` of documents whose words come joined in one string each (`joined_profiles`)."""
+    tokens = _WORDS.join(text for text in texts if text).split(_WORDS)
+    found = (text.count(_WORDS) + 1 if text else 0 for text in texts)
+    return _coded_vectors(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
+
+
+def _coded_vectors(tokens: list[str], lengths: np.ndarray) -> csr_matrix:
+    """`_vectors` of the documents whose words, one after another, are `tokens`: `lengths`
+    words each."""
+    size = len(lengths)
+    if not tokens or not lengths.any():
+        return csr_matrix((size, 1))
     first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
     found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
     alphabetical = np.empty(len(first), dtype=np.int64)
     alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
-    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=size)
     rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
     codes, counts = _counted(rows * len(first) + found)
     row, word = np.divmod(codes, len(first))
@@ -432,7 +484,7 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
     the candidates' codes and the kept pairs, never every candidate's scores at once.
     """
     calendar = _Calendar(events)
-    codes = candidate_codes(events, space.clause)
+    codes = candidate_codes(events, space.clause, calendar)
     size = max(len(events), 1)
     agree, disagree = _Scorer(space), _Scorer(space)
     for n in range(0, len(codes), _CHUNK):
@@ -493,14 +545,16 @@ class _Scorer:
 
 
 class _Calendar:
-    """Every event's interval (in seconds), status and blocking level, as arrays."""
+    """Every event's interval (in seconds), status, blocking level and, per level, the first
+    and last period it touches (`periods`), as arrays, read in one pass over the events."""
 
     def __init__(self, events: Sequence[Event]) -> None:
-        spans = [_span(e.value) for e in events]
-        self.start = np.array([a.timestamp() for a, _ in spans], dtype=np.float64)
-        self.end = np.array([b.timestamp() for _, b in spans], dtype=np.float64)
-        self.status = np.array([e.status is Status.EXPECTED for e in events], dtype=bool)
-        self.level = np.array([level(e.value) for e in events], dtype=np.int64)
+        table = np.array([_dates(e) for e in events], dtype=np.float64).reshape(-1, 10)
+        self.start, self.end = table[:, 0].copy(), table[:, 1].copy()
+        self.status = table[:, 2] == 1.0
+        whole = table[:, 3:].astype(np.int64)  # small whole numbers: exact as floats
+        self.level = whole[:, 0].copy()
+        self.first, self.last = whole[:, 1:4].copy(), whole[:, 4:7].copy()
 
     def overlaps(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return np.asarray((self.start[i] < self.end[j]) & (self.start[j] < self.end[i]), dtype=bool)
@@ -509,6 +563,20 @@ class _Calendar:
         gap = _ADJACENT.total_seconds()
         after, before = self.end[i] + gap >= self.start[j], self.end[j] + gap >= self.start[i]
         return np.asarray(after & before, dtype=bool)
+
+
+def _dates(event: Event) -> tuple[float, ...]:
+    """An event's row of the `_Calendar`."""
+    start, end = _span(event.value)
+    last = end - timedelta(microseconds=1)
+    return (
+        start.timestamp(),
+        end.timestamp(),
+        event.status is Status.EXPECTED,
+        _level(end - start),
+        *(start.toordinal(), _month_number(start), start.year),
+        *(last.toordinal(), _month_number(last), min(last.year, start.year + MAX_YEARS - 1)),
+    )
 
 
 def adjacent(a: TimeValue, b: TimeValue) -> bool:
@@ -522,7 +590,9 @@ def blocked_pairs(events: Sequence[Event], clause: csr_matrix) -> tuple[np.ndarr
     return left, right
 
 
-def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
+def candidate_codes(
+    events: Sequence[Event], clause: csr_matrix, calendar: _Calendar | None = None
+) -> np.ndarray:
     """The pairs of `blocked_pairs` coded i * len(events) + j, sorted, each once.
 
     Each event is a source in the blocks of its own level (days, months or years) and in the
@@ -536,7 +606,7 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
     cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
     codes = _Codes()
     small = _SmallBlocks(words)
-    for sources, targets, minimum in _blocks(events):
+    for sources, targets, minimum in _blocks(calendar or _Calendar(events)):
         if len(sources) * len(targets) <= _SMALL_BLOCK:
             codes.add(small.add(sources, targets, minimum))
             continue
@@ -546,22 +616,51 @@ def candidate_codes(events: Sequence[Event], clause: csr_matrix) -> np.ndarray:
     return codes.unique()
 
 
-def _blocks(events: Sequence[Event]) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
+def _blocks(calendar: _Calendar) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
     """Each block's sources (sorted, each once) and targets, with the words they must share."""
-    sources: dict[tuple[int, int], list[int]] = defaultdict(list)
-    targets: dict[tuple[int, int], list[int]] = defaultdict(list)
-    for index, event in enumerate(events):
-        own = level(event.value)
-        for lvl in range(own, len(_LEVELS)):
-            found = periods(event.value, lvl)
-            for period in found:
-                targets[(lvl, period)].append(index)
-            if lvl == own:
-                for period in (found[0] - 1, *found, found[-1] + 1):
-                    sources[(lvl, period)].append(index)
-    for (lvl, period), found in sources.items():
-        if (lvl, period) in targets:
-            yield np.array(sorted(set(found))), np.asarray(targets[(lvl, period)]), 1 + lvl
+    own, first, last = calendar.level, calendar.first, calendar.last
+    index = np.arange(len(own), dtype=np.int64)
+    # Sources: the periods of an event's own level and one more on either side.
+    mine = index, own
+    sources = _block_members(own, first[mine] - 1, last[mine] + 1, index)
+    parts = [
+        _block_members(np.full(len(kept), lvl), first[kept, lvl], last[kept, lvl], kept)
+        for lvl in range(len(_LEVELS))
+        for kept in [index[own <= lvl]]
+    ]
+    targets = tuple(np.concatenate(found) for found in zip(*parts, strict=True))
+    source_keys, source_starts = _split_keys(sources[0])
+    target_keys, target_starts = _split_keys(targets[0])
+    at = np.minimum(np.searchsorted(target_keys, source_keys), max(len(target_keys) - 1, 0))
+    shared = np.flatnonzero(target_keys[at] == source_keys) if len(target_keys) else at[:0]
+    for n, m in zip(shared.tolist(), at[shared].tolist(), strict=True):
+        yield (
+            sources[1][source_starts[n] : source_starts[n + 1]],
+            targets[1][target_starts[m] : target_starts[m + 1]],
+            1 + int(source_keys[n] >> _KEY_BITS),
+        )
+
+
+_KEY_BITS = 40  # a block's key: its level above these bits, its period below
+
+
+def _split_keys(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct keys of a sorted array, and where each one's run starts (and the end)."""
+    starts = np.flatnonzero(np.r_[len(keys) > 0, keys[1:] != keys[:-1]])
+    return keys[starts], np.r_[starts, len(keys)]
+
+
+def _block_members(
+    levels: np.ndarray, low: np.ndarray, high: np.ndarray, members: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each member in every period from low to high of its level: (block key, member) pairs,
+    sorted by key, then member."""
+    counts = high - low + 1
+    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+    keys = np.repeat((levels << _KEY_BITS) + low, counts) + offsets
+    found = np.repeat(members, counts)
+    order = np.lexsort((found, keys))
+    return keys[order], found[order]
 
 
 class _SmallBlocks:
@@ -687,7 +786,10 @@ _LEVELS = ("day", "month", "year")
 def level(value: TimeValue) -> int:
     """Which blocks a value is compared in: 0 by day, 1 by month, 2 by year."""
     start, end = _span(value)
-    length = end - start
+    return _level(end - start)
+
+
+def _level(length: timedelta) -> int:
     return 0 if length <= _FINE else 1 if length <= _COARSE else 2
 
 
