@@ -37,7 +37,7 @@ from timeline import __version__, collector, exports, site_search
 from timeline.errors import ConfigError
 from timeline.labels import day, interval, label, machine, provenance
 from timeline.model import Article, DateVote, Entry, Event, Mention, Timeline
-from timeline.render_cache import FORMAT, RenderCache, digest, model_digest
+from timeline.render_cache import FORMAT, ModelDigest, RenderCache, digest
 from timeline.site_pages import (
     Page,
     Plan,
@@ -393,8 +393,9 @@ class _Keys:
 
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
+        model_digest = ModelDigest()
         # An article and its mentions in one digest: an edit changes both anyway.
-        self.article_of = {a.id: model_digest(a, t.mentions_of(a.id)) for a in t.articles}
+        self.article_of = {a.id: model_digest.mentions(a, t.mentions_of(a.id)) for a in t.articles}
         said = _Said(t, self.article_of)
         self.entry = {e.id: model_digest(said.entry(e)) for e in t.entries}
         self.context = [model_digest(said.event(ev)) for ev in t.context]

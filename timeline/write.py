@@ -240,6 +240,16 @@ def _listed(text: str) -> set[str]:
     return {line for line in text.splitlines() if line and not line.startswith("#")}
 
 
+def _listed_dotted(site: Path) -> list[str]:
+    """The files of `site`'s manifest in its top-level dot entries (as `read_manifest` lists
+    them, without making the set of every file: most sites have none)."""
+    try:
+        text = (site / MANIFEST).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line for line in text.split(_RECORDS_HEADER, 1)[0].splitlines() if line[:1] == "."]
+
+
 class _Manifest(NamedTuple):
     """A site's manifest as the writer uses it: the files listed, the digest and size recorded
     for each (`rel -> (digest, size)`), and when it was finished."""
@@ -460,7 +470,7 @@ def _linked(old: Path, target: Path, data: bytes) -> bool:
 
 def _own_dot_entries(site: Path) -> list[Path]:
     """Top-level dot entries of `site` that its builds did not write (`.git`, `.well-known`)."""
-    written = {rel.split("/", 1)[0] for rel in read_manifest(site) if rel[0] == "."} | {MANIFEST}
+    written = {rel.split("/", 1)[0] for rel in _listed_dotted(site)} | {MANIFEST}
     return [e for e in sorted(site.iterdir()) if e.name.startswith(".") and e.name not in written]
 
 
