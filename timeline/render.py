@@ -102,9 +102,15 @@ def _render(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     site.produce(files, site.event_pages())
     site.produce(files, site.article_pages())
     site.produce(files, site.other_pages())
-    if options.search and site.searchable:
-        files.update(_search_files(files, timeline, options))
-    site.produce(files, site.data_files(sorted(p for p in files if p.endswith(".html"))))
+    # Pagefind indexes the changed shards in its own processes while the data files are made.
+    searched = (
+        _start_search(files, timeline, options) if options.search and site.searchable else None
+    )
+    data = SiteFiles()
+    site.produce(data, site.data_files(sorted(p for p in files if p.endswith(".html"))))
+    if searched is not None:
+        files.update(searched())
+    files.extend(data)
     files.update(dict(site.assets()))
     site.cache.save()
     return files
@@ -697,6 +703,14 @@ def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) 
     """The search index of the event and article pages, in shards that one edit rarely
     touches: each page goes with the article it comes from (an event with the earliest article
     that tells it), under that article's publish month."""
+    return _start_search(files, timeline, options)()
+
+
+def _start_search(
+    files: SiteFiles, timeline: Timeline, options: RenderOptions
+) -> Callable[[], dict[str, bytes]]:
+    """`_search_files` begun: Pagefind runs in the background until the function returned is
+    called."""
     pages = files.only(("events/", "articles/"))
     articles = {a.id: a for a in timeline.articles}
     groups = {article_path(a.id): _search_group(a) for a in timeline.articles}
@@ -704,7 +718,7 @@ def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) 
         told = [articles[aid] for aid in e.article_ids if aid in articles]
         if told:
             groups[event_path(e.id)] = _search_group(min(told, key=lambda a: (a.published, a.id)))
-    return site_search.search_index(pages, options.language, groups, options.cache_dir)
+    return site_search.start_index(pages, options.language, groups, options.cache_dir)
 
 
 def _search_group(article: Article) -> tuple[str, str, str]:

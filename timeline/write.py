@@ -95,6 +95,14 @@ class SiteFiles(Mapping[str, bytes]):
         for rel, data in files.items():
             self.add(rel, data)
 
+    def extend(self, other: SiteFiles) -> None:
+        """Add the files of `other`, bytes still read on demand."""
+        for rel in other:
+            if rel in other._bytes:
+                self.add(rel, other._bytes[rel], other._digests.get(rel))
+            else:
+                self.add_known(rel, other._digests[rel], other._lazy[rel])
+
     def only(self, prefixes: tuple[str, ...]) -> SiteFiles:
         """The files whose paths start with one of `prefixes`, bytes still read on demand."""
         part = SiteFiles()
