@@ -61,8 +61,9 @@ ASSETS = (
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
 UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
-# Export items are kept in runs of about this many (see `_Site._runs`).
-RUN_ITEMS = 32
+# Export items are kept in runs of about this many (see `_Site._runs`): a run an edit reaches
+# is made again whole (an item of timeline.json takes a quarter of a millisecond).
+RUN_ITEMS = 8
 # Where a kept period page's overview strip goes: escaped text can never read like this.
 STRIP_MARK = "<!-- timeline: the overview strip -->"
 # A file to make: its path, its cache key (None: not cached) and how to render it.
