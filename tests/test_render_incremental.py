@@ -14,7 +14,7 @@ from test_render import MONTH_AUG, big_timeline, sample_timeline
 
 from timeline import render_cache
 from timeline.model import Status, Timeline
-from timeline.render import RUN_ITEMS, RenderOptions, _run_ends, render_site
+from timeline.render import RUN_ITEMS, RenderOptions, _run_ends, _Site, render_site
 from timeline.render_cache import RenderCache
 from timeline.write import SiteFiles
 
@@ -275,3 +275,15 @@ def test_an_item_added_changes_only_its_own_run() -> None:
 def runs(marks: list[int]) -> set[tuple[int, ...]]:
     ends = _run_ends(marks)
     return {tuple(marks[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)}
+
+
+def test_each_page_has_the_strip_the_template_gives_its_own_path() -> None:
+    site = _Site(base_timeline(), RenderOptions(search=False))
+    paths = ["index.html", *(p.path for p in site.plan.pages)]
+    strip = site.env.get_template("_strip.html")
+    marked = 0
+    for path in paths:
+        root = "../" * path.count("/")
+        assert site._strip(path) == strip.render(plan=site.plan, root=root, path=path)
+        marked += 'aria-current="page"' in site._strip(path)
+    assert 0 < marked < len(paths)

@@ -137,6 +137,9 @@ class _Site:
         self.base_url = options.base_url.strip() or None
         self.cache = RenderCache(options.cache_dir)
         self.keys = _Keys(self) if self.cache.enabled else None
+        self._own_templates = changed_templates(options.templates)
+        self._strip_links = {bar.href for bar in self.plan.strip}
+        self._strips: dict[tuple[str, str | None], Markup] = {}
 
     def produce(self, files: SiteFiles, jobs: Iterable[Job]) -> None:
         """Render each job into `files`, or take it from the cache when its key is known."""
@@ -211,10 +214,15 @@ class _Site:
         return kept.replace(STRIP_MARK.encode(), self._strip(page.path).encode("utf-8"), 1)
 
     def _strip(self, path: str) -> Markup:
-        """The overview strip as `path` shows it."""
+        """The overview strip as `path` shows it. The shipped template reads the path only to
+        mark the bar that links to it: the pages no bar links to share one strip per folder."""
         root = "../" * path.count("/")
-        html = self.env.get_template("_strip.html").render(plan=self.plan, root=root, path=path)
-        return Markup(html)
+        linked = path in self._strip_links or self._own_templates
+        seen = (root, path if linked else None)
+        if seen not in self._strips:
+            html = self.env.get_template("_strip.html").render(plan=self.plan, root=root, path=path)
+            self._strips[seen] = Markup(html)
+        return self._strips[seen]
 
     def _choices(self, page: Page) -> dict[str, Any]:
         """The values the filters of a timeline page offer: its sources and years."""
