@@ -10,6 +10,8 @@ from pathlib import Path
 
 from test_render import sample_timeline
 
+from timeline.model import Anchor, Granularity
+from timeline.render_cache import ModelDigest
 from timeline.render_cache import model_digest as digest
 
 ROOT = Path(__file__).parent.parent
@@ -49,3 +51,35 @@ def test_any_field_of_an_entry_changes_its_key() -> None:
     keys = [digest(e) for e in [entry, *others]]
     assert len(set(keys)) == len(keys)
     assert digest(entry) == digest(replace(entry))
+
+
+def test_one_digester_gives_each_key_as_if_alone() -> None:
+    t = sample_timeline()
+    many = ModelDigest()
+    for _ in range(2):
+        assert [many(e) for e in t.entries] == [digest(e) for e in t.entries]
+        assert many(t.articles[0], t.entries) == digest(t.articles[0], t.entries)
+
+
+def test_any_field_of_a_mention_changes_its_articles_key() -> None:
+    t = sample_timeline()
+    a = t.articles[0]
+    m = t.mentions_of(a.id)[0]
+    others = [
+        replace(m, start=m.start + 1),
+        replace(m, end=m.end + 1),
+        replace(m, text=m.text + "!"),
+        replace(m, rule="x"),
+        replace(m, notes=("x",)),
+        replace(m, anchor=Anchor.TEXT if m.anchor is not Anchor.TEXT else Anchor.PUBLISHED),
+        replace(m, value=replace(m.value, value="1999")),
+        replace(m, value=replace(m.value, type="TIME")),
+        replace(m, value=replace(m.value, granularity=Granularity.YEAR)),
+        replace(m, value=replace(m.value, start=None)),
+        replace(m, value=replace(m.value, end=None)),
+        replace(m, value=replace(m.value, mod="APPROX")),
+    ]
+    rest = t.mentions_of(a.id)[1:]
+    keys = [ModelDigest().mentions(a, (n, *rest)) for n in [m, *others]]
+    assert len(set(keys)) == len(keys)
+    assert ModelDigest().mentions(a, (replace(m), *rest)) == keys[0]

@@ -3,6 +3,7 @@ render without one; and the cache does serve the pages the change did not reach.
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -13,7 +14,7 @@ from test_render import MONTH_AUG, big_timeline, sample_timeline
 
 from timeline import render_cache
 from timeline.model import Status, Timeline
-from timeline.render import RenderOptions, render_site
+from timeline.render import RUN_ITEMS, RenderOptions, _run_ends, _Site, render_site
 from timeline.render_cache import RenderCache
 from timeline.write import SiteFiles
 
@@ -243,3 +244,46 @@ def test_period_bodies_outlast_builds_that_do_not_need_them(tmp_path: Path) -> N
     assert kept == len(periods)
     after = add_entry(retitle(t, 120, "Renamed"))
     assert not same(render(after, cache), render(after, None))
+
+
+@pytest.mark.parametrize(
+    ("marks", "ends"),
+    [
+        ([], []),
+        ([1], [1]),
+        ([0], [1]),
+        ([5, 32, 7], [2, 3]),
+        ([32, 64, 1, 2], [1, 2, 4]),
+        ([1, 2, 3, 96], [4]),
+    ],
+)
+def test_runs_of_export_items_end_after_the_items_their_marks_choose(
+    marks: list[int], ends: list[int]
+) -> None:
+    assert _run_ends(marks) == ends
+
+
+def test_an_item_added_changes_only_its_own_run() -> None:
+    marks = [zlib.crc32(f"article-{i}".encode()) for i in range(2000)]
+    grown = [*marks[:1000], 7, *marks[1000:]]
+    before, after = runs(marks), runs(grown)
+    assert len(after - before) == 1
+    assert len(before - after) == 1
+    assert 2000 / RUN_ITEMS / 2 < len(before) < 2000 / RUN_ITEMS * 2
+
+
+def runs(marks: list[int]) -> set[tuple[int, ...]]:
+    ends = _run_ends(marks)
+    return {tuple(marks[a:b]) for a, b in zip([0, *ends[:-1]], ends, strict=True)}
+
+
+def test_each_page_has_the_strip_the_template_gives_its_own_path() -> None:
+    site = _Site(base_timeline(), RenderOptions(search=False))
+    paths = ["index.html", *(p.path for p in site.plan.pages)]
+    strip = site.env.get_template("_strip.html")
+    marked = 0
+    for path in paths:
+        root = "../" * path.count("/")
+        assert site._strip(path) == strip.render(plan=site.plan, root=root, path=path)
+        marked += 'aria-current="page"' in site._strip(path)
+    assert 0 < marked < len(paths)

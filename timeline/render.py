@@ -19,6 +19,7 @@ only the pages the edit reaches; the site is the same, byte for byte, as a build
 from __future__ import annotations
 
 import os
+import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,7 +38,7 @@ from timeline import __version__, collector, exports, site_search
 from timeline.errors import ConfigError
 from timeline.labels import day, interval, label, machine, provenance
 from timeline.model import Article, DateVote, Entry, Event, Mention, Timeline
-from timeline.render_cache import FORMAT, RenderCache, digest, model_digest
+from timeline.render_cache import FORMAT, ModelDigest, RenderCache, digest
 from timeline.site_pages import (
     Page,
     Plan,
@@ -60,6 +61,9 @@ ASSETS = (
 ABOUT_FILE = "about.md"
 NOTES_FILE = "notes.yaml"
 UNDATED_PAGE_SIZE = 300  # vague-dated statements per page of undated.html
+# Export items are kept in runs of about this many (see `_Site._runs`): a run an edit reaches
+# is made again whole (an item of timeline.json takes a quarter of a millisecond).
+RUN_ITEMS = 8
 # Where a kept period page's overview strip goes: escaped text can never read like this.
 STRIP_MARK = "<!-- timeline: the overview strip -->"
 # A file to make: its path, its cache key (None: not cached) and how to render it.
@@ -102,9 +106,15 @@ def _render(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     site.produce(files, site.event_pages())
     site.produce(files, site.article_pages())
     site.produce(files, site.other_pages())
-    if options.search and site.searchable:
-        files.update(_search_files(files, timeline, options))
-    site.produce(files, site.data_files(sorted(p for p in files if p.endswith(".html"))))
+    # Pagefind indexes the changed shards in its own processes while the data files are made.
+    searched = (
+        _start_search(files, timeline, options) if options.search and site.searchable else None
+    )
+    data = SiteFiles()
+    site.produce(data, site.data_files(sorted(p for p in files if p.endswith(".html"))))
+    if searched is not None:
+        files.update(searched())
+    files.extend(data)
     files.update(dict(site.assets()))
     site.cache.save()
     return files
@@ -127,6 +137,9 @@ class _Site:
         self.base_url = options.base_url.strip() or None
         self.cache = RenderCache(options.cache_dir)
         self.keys = _Keys(self) if self.cache.enabled else None
+        self._own_templates = changed_templates(options.templates)
+        self._strip_links = {bar.href for bar in self.plan.strip}
+        self._strips: dict[tuple[str, str | None], Markup] = {}
 
     def produce(self, files: SiteFiles, jobs: Iterable[Job]) -> None:
         """Render each job into `files`, or take it from the cache when its key is known."""
@@ -201,10 +214,15 @@ class _Site:
         return kept.replace(STRIP_MARK.encode(), self._strip(page.path).encode("utf-8"), 1)
 
     def _strip(self, path: str) -> Markup:
-        """The overview strip as `path` shows it."""
+        """The overview strip as `path` shows it. The shipped template reads the path only to
+        mark the bar that links to it: the pages no bar links to share one strip per folder."""
         root = "../" * path.count("/")
-        html = self.env.get_template("_strip.html").render(plan=self.plan, root=root, path=path)
-        return Markup(html)
+        linked = path in self._strip_links or self._own_templates
+        seen = (root, path if linked else None)
+        if seen not in self._strips:
+            html = self.env.get_template("_strip.html").render(plan=self.plan, root=root, path=path)
+            self._strips[seen] = Markup(html)
+        return self._strips[seen]
 
     def _choices(self, page: Page) -> dict[str, Any]:
         """The values the filters of a timeline page offer: its sources and years."""
@@ -281,10 +299,15 @@ class _Site:
         ordered = sorted(self.timeline.articles, key=lambda a: a.published)
         if self.keys is None:
             return Markup("".join(row.render(a=a, c=counts[a.id]) for a in ordered))
-        piece = partial(self.cache.piece, "sources.html", self.keys.salt)
-        rows = (
-            piece(self.keys.source_row(a, counts[a.id]), partial(row.render, a=a, c=counts[a.id]))
-            for a in ordered
+        keys = [self.keys.source_row(a, counts[a.id]) for a in ordered]
+        ends = _run_ends([zlib.crc32(a.id.encode()) for a in ordered])
+        rows = self._pieces(
+            "sources.html",
+            self.keys.salt,
+            keys,
+            ends,
+            "",
+            lambda i: row.render(a=ordered[i], c=counts[ordered[i].id]),
         )
         return Markup(b"".join(rows).decode("utf-8"))
 
@@ -330,48 +353,72 @@ class _Site:
         t, k, notes = self.timeline, self.keys, self.raw_notes
         if k is None:
             return exports.timeline_json(t, notes)
-        piece = partial(self.cache.piece, "timeline.json", k.code)
-        articles = [piece(k.article_of[a.id], partial(exports.article_item, a)) for a in t.articles]
-        events = [
-            piece(k.entry_note(e), partial(exports.entry_item, e, notes.get(e.id)))
-            for e in t.entries
-        ]
-        context = [
-            piece(k.context[i], partial(exports.context_item, ev)) for i, ev in enumerate(t.context)
-        ]
-        return exports.timeline_document(t.title, articles, events, context)
+        runs = partial(self._runs, "timeline.json", k.code, sep=",\n")
+        articles = runs(list(map(k.article_of.__getitem__, (a.id for a in t.articles))))
+        events = runs(list(map(k.entry_note, t.entries)))
+        context = runs(k.context)
+        return exports.timeline_document(
+            t.title,
+            articles(lambda i: exports.article_item(t.articles[i])),
+            events(lambda i: exports.entry_item(t.entries[i], notes.get(t.entries[i].id))),
+            context(lambda i: exports.context_item(t.context[i])),
+        )
 
     def _timelinejs_json(self) -> bytes:
         t, k = self.timeline, self.keys
         if k is None:
             return exports.timelinejs_json(t)
-        piece = partial(self.cache.piece, "timelinejs.json", k.code)
         dated = [e for e in t.entries if e.value.is_dated]
-        events = [piece(k.entry[e.id], partial(exports.timelinejs_item, e)) for e in dated]
-        return exports.timelinejs_document(t.title, events)
+        runs = self._runs("timelinejs.json", k.code, [k.entry[e.id] for e in dated], sep=",\n")
+        return exports.timelinejs_document(
+            t.title, runs(lambda i: exports.timelinejs_item(dated[i]))
+        )
 
     def _calendar(self) -> bytes:
         t, k, base = self.timeline, self.keys, self.base_url
         if k is None:
             return exports.icalendar(t, base)
-        piece = partial(self.cache.piece, "calendar.ics", k.code)
         shown = [e for e in t.entries if exports.in_calendar(e)]
-        events = [
-            piece(k.sourced(e), partial(exports.vevent, e, self.articles, base)) for e in shown
-        ]
+        runs = self._runs("calendar.ics", k.code, list(map(k.sourced, shown)), sep="")
+        events = runs(lambda i: exports.vevent(shown[i], self.articles, base))
         return exports.calendar_document(t.title, events)
 
     def _feed(self) -> bytes:
         t, k, base = self.timeline, self.keys, self.base_url
         if k is None:
             return exports.atom_feed(t, base)
-        piece = partial(self.cache.piece, "feed.xml", k.code)
         ns = exports.feed_namespace(t.title, base)
-        entries = [
-            piece(k.sourced(e), partial(exports.atom_entry, e, self.articles, ns))
-            for e in exports.feed_order(t.entries)
-        ]
-        return exports.feed_document(t, base, entries)
+        ordered = exports.feed_order(t.entries)
+        runs = self._runs("feed.xml", k.code, list(map(k.sourced, ordered)), sep="\n")
+        return exports.feed_document(
+            t, base, runs(lambda i: exports.atom_entry(ordered[i], self.articles, ns))
+        )
+
+    def _runs(
+        self, kind: str, salt: bytes, keys: Sequence[bytes], sep: str
+    ) -> Callable[[Callable[[int], str]], list[bytes]]:
+        """The items of export `kind` (item i made by `make(i)`, kept under `keys[i]`), in
+        UTF-8 and joined by `sep` in runs: each run one piece, kept under a digest of its keys
+        (so a document is put together from a few hundred pieces, not one per item)."""
+        return partial(self._pieces, kind, salt, keys, _run_ends([k[-1] for k in keys]), sep)
+
+    def _pieces(
+        self,
+        kind: str,
+        salt: bytes,
+        keys: Sequence[object],
+        ends: Sequence[int],
+        sep: str,
+        make: Callable[[int], str],
+    ) -> list[bytes]:
+        """The runs of items `keys[start:end]` (`ends` where each run ends), each a piece of
+        `kind` kept under a digest of its keys, made by joining `make(i)` with `sep`."""
+        out, start = [], 0
+        for end in ends:
+            run = partial(_joined, make, sep, start, end)
+            out.append(self.cache.piece(kind, salt, digest(sep, keys[start:end]), run))
+            start = end
+        return out
 
     def assets(self) -> Iterator[tuple[str, bytes]]:
         loader = self.env.loader
@@ -393,8 +440,9 @@ class _Keys:
 
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
+        model_digest = ModelDigest()
         # An article and its mentions in one digest: an edit changes both anyway.
-        self.article_of = {a.id: model_digest(a, t.mentions_of(a.id)) for a in t.articles}
+        self.article_of = {a.id: model_digest.mentions(a, t.mentions_of(a.id)) for a in t.articles}
         said = _Said(t, self.article_of)
         self.entry = {e.id: model_digest(said.entry(e)) for e in t.entries}
         self.context = [model_digest(said.event(ev)) for ev in t.context]
@@ -460,8 +508,9 @@ class _Keys:
         return digest(self.salt, "sources", self.listing, counts)
 
     @staticmethod
-    def source_row(a: Article, counts: tuple[int, int]) -> bytes:
-        return digest(a.id, a.title, a.source, a.published, len(a.dropped), counts)
+    def source_row(a: Article, counts: tuple[int, int]) -> tuple[Any, ...]:
+        """What a row of sources.html shows (its run's key is a digest of its rows')."""
+        return (a.id, a.title, a.source, a.published, len(a.dropped), counts)
 
     def document(self, name: str) -> bytes:
         return digest(self.code, name, self.title, self.notes, self.everything)
@@ -499,6 +548,20 @@ class _Said:
     def event(self, ev: Event) -> dict[str, Any]:
         ref = self.refs.get(id(ev.mention))
         return vars(ev) if ref is None else {**vars(ev), "mention": ref}
+
+
+def _run_ends(marks: Sequence[int]) -> list[int]:
+    """Where runs of items end: after each item whose mark (a number drawn from its key) is a
+    multiple of RUN_ITEMS, and after the last. An item added or taken away changes its own
+    run only."""
+    ends = [i + 1 for i, mark in enumerate(marks) if mark % RUN_ITEMS == 0]
+    if marks and (not ends or ends[-1] != len(marks)):
+        ends.append(len(marks))
+    return ends
+
+
+def _joined(make: Callable[[int], str], sep: str, start: int, end: int) -> str:
+    return sep.join(map(make, range(start, end)))
 
 
 @cache
@@ -696,6 +759,14 @@ def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) 
     """The search index of the event and article pages, in shards that one edit rarely
     touches: each page goes with the article it comes from (an event with the earliest article
     that tells it), under that article's publish month."""
+    return _start_search(files, timeline, options)()
+
+
+def _start_search(
+    files: SiteFiles, timeline: Timeline, options: RenderOptions
+) -> Callable[[], dict[str, bytes]]:
+    """`_search_files` begun: Pagefind runs in the background until the function returned is
+    called."""
     pages = files.only(("events/", "articles/"))
     articles = {a.id: a for a in timeline.articles}
     groups = {article_path(a.id): _search_group(a) for a in timeline.articles}
@@ -703,7 +774,7 @@ def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) 
         told = [articles[aid] for aid in e.article_ids if aid in articles]
         if told:
             groups[event_path(e.id)] = _search_group(min(told, key=lambda a: (a.published, a.id)))
-    return site_search.search_index(pages, options.language, groups, options.cache_dir)
+    return site_search.start_index(pages, options.language, groups, options.cache_dir)
 
 
 def _search_group(article: Article) -> tuple[str, str, str]:

@@ -21,10 +21,11 @@ import dataclasses
 import enum
 import hashlib
 import io
+import operator
 import pickle
 import sqlite3
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
@@ -55,11 +56,45 @@ def digest(*parts: object) -> bytes:
 
 def model_digest(*parts: object) -> bytes:
     """A key for `parts` that hold objects of the model (articles, mentions, entries)."""
-    out = io.BytesIO()
-    pickler = pickle.Pickler(out, protocol=5)
-    pickler.memo = _known_objects()
-    pickler.dump(parts)
-    return hashlib.blake2b(out.getbuffer(), digest_size=16).digest()
+    return ModelDigest()(*parts)
+
+
+class ModelDigest:
+    """`model_digest` for many keys in a row: one pickler, primed once, in fast mode (it adds
+    nothing to its memo, so each key's bytes hold the whole of its parts, and priming it
+    again for every key would cost a third of the time). One per thread."""
+
+    def __init__(self) -> None:
+        self._out = io.BytesIO()
+        self._pickler = pickle.Pickler(self._out, protocol=5)
+        self._pickler.memo = _known_objects()
+        self._pickler.fast = True  # the model is acyclic; shared objects are written out again
+
+    def __call__(self, *parts: object) -> bytes:
+        out = self._out
+        out.seek(0)
+        out.truncate()
+        self._pickler.dump(parts)
+        with out.getbuffer() as written:
+            return hashlib.blake2b(written, digest_size=16).digest()
+
+    def mentions(self, article: model.Article, mentions: Sequence[model.Mention]) -> bytes:
+        """The key of an article and its mentions: each mention taken as the tuple of its
+        fields (those of its value spelled out), which pickles in half the time of the
+        objects and covers the same."""
+        return self(article, tuple(map(_mention_fields(), mentions)))
+
+
+@cache
+def _mention_fields() -> Callable[[model.Mention], tuple[Any, ...]]:
+    """Every field of a mention, and of its value in place of the value, as one tuple."""
+    names: list[str] = []
+    for field in dataclasses.fields(model.Mention):
+        if field.name == "value":
+            names.extend(f"value.{f.name}" for f in dataclasses.fields(model.TimeValue))
+        else:
+            names.append(field.name)
+    return operator.attrgetter(*names)
 
 
 @cache

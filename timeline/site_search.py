@@ -36,8 +36,8 @@ import subprocess
 import tempfile
 import threading
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from functools import cache
 from html import escape
@@ -112,17 +112,34 @@ def search_index(
 
     `groups` gives each page its shard keys, coarsest first (e.g. 2009, 04, an article id);
     bundles of unchanged shards are taken from `cache_dir` when given."""
+    return start_index(pages, language, groups, cache_dir)()
+
+
+def start_index(
+    pages: Mapping[str, bytes],
+    language: str = "en",
+    groups: Mapping[str, Sequence[str]] | None = None,
+    cache_dir: Path | None = None,
+) -> Callable[[], dict[str, bytes]]:
+    """`search_index` begun: the shards are indexed in the background (Pagefind in its own
+    processes), and the function returned waits for them and gives the bundle. The caller
+    does other work meanwhile; `pages` must not change until then."""
     binary = executable()
     if binary is None:
-        return {}
+        return dict
     keys = {p: tuple((groups or {}).get(p, ())) for p in pages}
     limit = max(SHARD_PAGES, -(-len(keys) // MAX_SHARDS))
     shards = [Shard(n, ps) for n, ps in plan_shards(keys, limit).items()]
     indexer = _Indexer(binary, language, pages, cache_dir)
-    bundles = indexer.bundles(shards)
-    runtime = indexer.runtime(shards[0])
-    indexer.prune()
-    return _layout(shards, bundles, runtime)
+    pending = indexer.start(shards)
+
+    def finish() -> dict[str, bytes]:
+        bundles = pending()
+        runtime = indexer.runtime(shards[0])
+        indexer.prune()
+        return _layout(shards, bundles, runtime)
+
+    return finish
 
 
 def search_document(html: bytes, language: str = "en") -> bytes:
@@ -296,8 +313,20 @@ class _Indexer:
 
     def bundles(self, shards: Sequence[Shard]) -> list[dict[str, bytes]]:
         """Each shard's bundle files (relative to its folder), from the cache or Pagefind."""
-        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            return list(pool.map(self.bundle, shards))
+        return self.start(shards)()
+
+    def start(self, shards: Sequence[Shard]) -> Callable[[], list[dict[str, bytes]]]:
+        """`bundles` begun in the background: the function returned waits for them (for
+        every shard, even when one fails, as the pool's exit did)."""
+        pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
+        futures = [pool.submit(self.bundle, shard) for shard in shards]
+        pool.shutdown(wait=False)
+
+        def results() -> list[dict[str, bytes]]:
+            wait(futures)
+            return [f.result() for f in futures]
+
+        return results
 
     def bundle(self, shard: Shard) -> dict[str, bytes]:
         hashes = [_page_digest(self.pages, p) for p in shard.paths]

@@ -95,6 +95,14 @@ class SiteFiles(Mapping[str, bytes]):
         for rel, data in files.items():
             self.add(rel, data)
 
+    def extend(self, other: SiteFiles) -> None:
+        """Add the files of `other`, bytes still read on demand."""
+        for rel in other:
+            if rel in other._bytes:
+                self.add(rel, other._bytes[rel], other._digests.get(rel))
+            else:
+                self.add_known(rel, other._digests[rel], other._lazy[rel])
+
     def only(self, prefixes: tuple[str, ...]) -> SiteFiles:
         """The files whose paths start with one of `prefixes`, bytes still read on demand."""
         part = SiteFiles()
@@ -178,11 +186,12 @@ def write_site(
     out.parent.mkdir(parents=True, exist_ok=True)
     with _locked(out.parent), collector.paused():
         recover(out)
+        current = _read(out)  # once: refusing foreign files and linking from it both need it
         if not clean:
-            refuse_foreign(out, set(files))
+            refuse_foreign(out, set(files), current.listed)
         staging = _sibling(out, "new")
         spare = _spare(out) if reuse and not clean else None
-        _write_tree(staging, files, out, spare)
+        _write_tree(staging, files, _Previous(out, current), spare)
         if not clean:
             _link_dotfiles(out, staging)
         _swap(staging, out)
@@ -210,13 +219,14 @@ def safe_relative(rel: str) -> Path:
     return path
 
 
-def refuse_foreign(out: Path, new: set[str]) -> None:
-    """Stop when `out` holds files this tool did not write and would not write again."""
+def refuse_foreign(out: Path, new: set[str], listed: set[str] | None = None) -> None:
+    """Stop when `out` holds files this tool did not write and would not write again (`listed`:
+    the files its manifest lists, when already read)."""
     if not out.exists():
         return
     if not out.is_dir():
         raise BuildError(f"output {out} is a file, not a folder: choose another --out")
-    ours = read_manifest(out) | new
+    ours = (read_manifest(out) if listed is None else listed) | new
     foreign = sorted(rel for rel in _site_files(out) if rel not in ours)
     if foreign:
         shown = ", ".join(foreign[:_SHOWN_FOREIGN]) + (" ..." if len(foreign) > 5 else "")
@@ -238,6 +248,16 @@ def read_manifest(site: Path) -> set[str]:
 
 def _listed(text: str) -> set[str]:
     return {line for line in text.splitlines() if line and not line.startswith("#")}
+
+
+def _listed_dotted(site: Path) -> list[str]:
+    """The files of `site`'s manifest in its top-level dot entries (as `read_manifest` lists
+    them, without making the set of every file: most sites have none)."""
+    try:
+        text = (site / MANIFEST).read_text("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return [line for line in text.split(_RECORDS_HEADER, 1)[0].splitlines() if line[:1] == "."]
 
 
 class _Manifest(NamedTuple):
@@ -292,7 +312,7 @@ def _spare(out: Path) -> Path | None:
 
 
 def _write_tree(
-    staging: Path, files: Mapping[str, bytes], previous: Path, spare: Path | None = None
+    staging: Path, files: Mapping[str, bytes], previous: _Previous, spare: Path | None = None
 ) -> None:
     """The whole new site in `staging`: the spare (an older site) brought up to date when
     there is a sound one, else a new folder. Either way the manifest comes first, so a
@@ -329,7 +349,7 @@ def _take_spare(spare: Path | None, staging: Path) -> _Manifest | None:
 
 
 def _fill(
-    staging: Path, files: Mapping[str, bytes], previous: Path, kept: _Manifest | None
+    staging: Path, files: Mapping[str, bytes], old: _Previous, kept: _Manifest | None
 ) -> None:
     if kept is None:
         os.mkdir(staging, 0o755)
@@ -341,7 +361,6 @@ def _fill(
         _drop_stale(staging, kept.records.keys() - files.keys())
     root = os.fspath(staging) + "/"
     made: set[str] = {""}
-    old = _Previous(previous)
     here = _Kept(root, kept)
     digest = files.digest if isinstance(files, SiteFiles) else _digester(files)
     records: list[str] = []
@@ -413,9 +432,8 @@ class _Kept:
 class _Previous:
     """The site being replaced, as a source of files to hard-link into the new one."""
 
-    def __init__(self, site: Path) -> None:
+    def __init__(self, site: Path, found: _Manifest) -> None:
         self.root = os.fspath(site) + "/"
-        found = _read(site) if site.is_dir() else _Manifest(set(), {}, 0)
         self.listed, self.records, self.finished_ns = found
 
     def carry(self, rel: str, target: str, digest: str) -> Record | None:
@@ -460,7 +478,7 @@ def _linked(old: Path, target: Path, data: bytes) -> bool:
 
 def _own_dot_entries(site: Path) -> list[Path]:
     """Top-level dot entries of `site` that its builds did not write (`.git`, `.well-known`)."""
-    written = {rel.split("/", 1)[0] for rel in read_manifest(site) if rel[0] == "."} | {MANIFEST}
+    written = {rel.split("/", 1)[0] for rel in _listed_dotted(site)} | {MANIFEST}
     return [e for e in sorted(site.iterdir()) if e.name.startswith(".") and e.name not in written]
 
 
