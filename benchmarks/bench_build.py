@@ -128,10 +128,16 @@ def corpus(n: int, data: Path | None) -> Path:
     return folder
 
 
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
 def edit_one(source: Path) -> None:
-    """Change one article, as a journalist fixing a sentence would (each call adds a line)."""
+    """Change one article, as a journalist adding a dated line would. Each call adds a line
+    of its own (a repeated line would be dropped as boilerplate, and change nothing)."""
     path = min(source.rglob("*.md"))
-    path.write_text(path.read_text("utf-8") + "\nUpdated on Tuesday with a correction.\n")
+    text = path.read_text("utf-8")
+    day = _DAYS[text.count("\nUpdated on ") % len(_DAYS)]
+    path.write_text(text + f"\nUpdated on {day} with a correction to the figures.\n")
 
 
 def measure_cli(source: Path, out: Path) -> float:
