@@ -37,7 +37,7 @@ from unittest import mock
 
 import numpy as np
 
-from timeline import merge
+from timeline import merge, merge_features
 from timeline.model import Anchor, Article, Event, Granularity, Mention, Status, TimeValue
 
 START = datetime(2009, 3, 1, tzinfo=UTC)
@@ -165,9 +165,9 @@ def timed(run: Callable[[], Made]) -> tuple[float, Made]:
 
 def candidates_per_event(events: Sequence[Event], articles: Sequence[Article]) -> float:
     """How many pairs blocking lets through per event: flat when the work grows linearly."""
-    placed = [e for e in events if merge.is_placeable(e.value)]
-    words = {a.id: merge.ArticleWords(a) for a in articles}
-    profiles = [merge.profile(e, words[e.article_id]) for e in placed]
+    placed = [e for e in events if merge_features.is_placeable(e.value)]
+    words = {a.id: merge_features.ArticleWords(a) for a in articles}
+    profiles = [merge_features.profile(e, words[e.article_id]) for e in placed]
     left, _ = merge.blocked_pairs(placed, merge.TextSpace(placed, profiles).clause)
     return len(left) / max(len(placed), 1)
 
@@ -194,7 +194,7 @@ def features_of(events: Sequence[Event], articles: Sequence[Article]) -> dict[st
     found: dict[str, str] = {}
     for article in articles:
         own = told.get(article.id, [])
-        for event, features in zip(own, merge.article_features(article, own), strict=True):
+        for event, features in zip(own, merge_features.article_features(article, own), strict=True):
             if features:
                 found[event.id] = features
     return found
@@ -217,7 +217,9 @@ def text_spaces(n_articles: int, repeats: int) -> tuple[float, float]:
     """Best CPU seconds of the text space made from each event's word lists (`profiles`), and
     from the joined strings the features keep (`joined_profiles`), as merge makes it."""
     events, articles = corpus(n_articles)
-    placed = sorted((e for e in events if merge.is_placeable(e.value)), key=merge._event_order)
+    placed = sorted(
+        (e for e in events if merge_features.is_placeable(e.value)), key=merge._event_order
+    )
     by_id = {a.id: a for a in articles}
     known = merge._unpacked(placed, features_of(events, articles))
     lists, joined = [], []

@@ -10,18 +10,16 @@ import pytest
 from timeline.events import extract_events
 from timeline.load import load_folder
 from timeline.merge import (
-    ArticleWords,
     TextSpace,
     adjacent,
     blocked_pairs,
-    is_placeable,
     level,
     merge_events,
     most_precise,
     periods,
     precision,
-    profile,
 )
+from timeline.merge_features import ArticleWords, is_placeable, profile
 from timeline.model import Anchor, Article, Entry, Event, Granularity, Mention, Status, TimeValue
 from timeline.resolve import resolve_text
 

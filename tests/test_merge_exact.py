@@ -17,17 +17,8 @@ from scipy.sparse import csr_matrix
 from timeline import merge, merge_features
 from timeline.events import extract_events
 from timeline.load import load_folder
-from timeline.merge import (
-    ArticleWords,
-    TextSpace,
-    blocked_pairs,
-    candidate_pairs,
-    is_placeable,
-    merge_events,
-    profiles,
-    split_names,
-    stopwords,
-)
+from timeline.merge import TextSpace, blocked_pairs, candidate_pairs, merge_events, profiles
+from timeline.merge_features import ArticleWords, is_placeable, split_names, stopwords
 from timeline.model import Article, Event
 from timeline.resolve import resolve_text
 

@@ -12,14 +12,8 @@ from timeline import merge, merge_features
 from timeline.events import event_telling, extract_events
 from timeline.execute import FileResult, _article_features, analyse_articles, combine
 from timeline.load import load_folder
-from timeline.merge import (
-    ArticleWords,
-    Features,
-    Tellings,
-    article_features,
-    is_placeable,
-    merge_events,
-)
+from timeline.merge import Tellings, merge_events
+from timeline.merge_features import ArticleWords, Features, article_features, is_placeable
 from timeline.model import Article, Event
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -59,8 +53,10 @@ def test_features_are_what_merge_reads(seeds: tuple[Article, ...]) -> None:
                 continue
             found = Features.unpack(packed)
             assert found.pack() == packed
-            expected = merge.profile(event, text)
-            assert found.profile() == merge.Profile(list(expected.clause), list(expected.window))
+            expected = merge_features.profile(event, text)
+            assert found.profile() == merge_features.Profile(
+                list(expected.clause), list(expected.window)
+            )
             assert found.rank == event_telling(event, article.language).rank == tellings.rank(event)
             assert found.flawed == tellings.flawed(event)
             assert set(merge_features.split_words(found.content)) == tellings.content(event)

@@ -45,45 +45,17 @@ from scipy.sparse import csr_matrix
 
 from timeline import collector
 from timeline.events import Telling, event_telling
-from timeline.merge_features import _SEPARATOR as _WORDS  # how `Features` joins words
 from timeline.merge_features import (
-    NAME_BOOST as NAME_BOOST,
-)
-from timeline.merge_features import (
-    OPEN_ENDED as OPEN_ENDED,
-)
-from timeline.merge_features import (
-    WINDOW_CHARS as WINDOW_CHARS,
-)
-from timeline.merge_features import (
-    ArticleWords as ArticleWords,
-)
-from timeline.merge_features import (
-    Features as Features,
-)
-from timeline.merge_features import (
-    Profile as Profile,
-)
-from timeline.merge_features import (
-    article_features as article_features,
-)
-from timeline.merge_features import (
+    WORD_SEPARATOR,
+    ArticleWords,
+    Features,
+    Profile,
     content_words,
     is_flawed,
+    is_placeable,
+    profile,
     split_words,
     surroundings,
-)
-from timeline.merge_features import (
-    is_placeable as is_placeable,
-)
-from timeline.merge_features import (
-    profile as profile,
-)
-from timeline.merge_features import (
-    split_names as split_names,
-)
-from timeline.merge_features import (
-    stopwords as stopwords,
 )
 from timeline.model import (
     PRECISION_RANK,
@@ -211,7 +183,7 @@ def joined_profiles(
     made = [
         (f.clause, f.window)
         if isinstance(f, Features)
-        else (_WORDS.join(f.clause), _WORDS.join(f.window))
+        else (WORD_SEPARATOR.join(f.clause), WORD_SEPARATOR.join(f.window))
         for f in _made(events, articles, features)
     ]
     return [clause for clause, _ in made], [window for _, window in made]
@@ -305,8 +277,8 @@ def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
 
 def _joined_vectors(texts: Sequence[str]) -> csr_matrix:
     """`_vectors` of documents whose words come joined in one string each (`joined_profiles`)."""
-    tokens = _WORDS.join(text for text in texts if text).split(_WORDS)
-    found = (text.count(_WORDS) + 1 if text else 0 for text in texts)
+    tokens = WORD_SEPARATOR.join(text for text in texts if text).split(WORD_SEPARATOR)
+    found = (text.count(WORD_SEPARATOR) + 1 if text else 0 for text in texts)
     return _coded_vectors(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
 
 

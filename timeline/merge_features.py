@@ -25,7 +25,7 @@ NAME_BOOST = 2  # a name counts this many times as much as another word
 WINDOW_CHARS = 300  # how much of the article around the clause counts as its surroundings
 OPEN_ENDED = frozenset({"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"})
 _TOKEN = re.compile(r"[^\W\d_][\w'’.-]*[\w]|[^\W\d_]")
-_SEPARATOR = "\0"  # never inside a token: tokens are joined with it to be edited at once
+WORD_SEPARATOR = "\0"  # never inside a token: words are joined with it (also by merge)
 _FIELD = "\1"  # never inside a token either: separates the fields of packed `Features`
 _POSSESSIVE = re.compile(r"\.*['’]s(?=\0|\Z)")  # at a token's end; the dots before it go too
 
@@ -99,16 +99,16 @@ def _made_features(article: Article, events: Sequence[Event]) -> Iterator[Featur
         found = profile(event, text)
         told = event_telling(event, language)
         yield Features(
-            clause=_SEPARATOR.join(found.clause),
-            window=_SEPARATOR.join(found.window),
-            content=_SEPARATOR.join(sorted(content_words(event.sentence, language))),
+            clause=WORD_SEPARATOR.join(found.clause),
+            window=WORD_SEPARATOR.join(found.window),
+            content=WORD_SEPARATOR.join(sorted(content_words(event.sentence, language))),
             rank=told.rank,
             flawed=is_flawed(event, language, told),
         )
 
 
 def split_words(joined: str) -> list[str]:
-    return joined.split(_SEPARATOR) if joined else []
+    return joined.split(WORD_SEPARATOR) if joined else []
 
 
 def surroundings(events: Iterable[Event]) -> list[tuple[int, int]]:
@@ -223,15 +223,15 @@ def _tokens(text: str) -> list[str]:
 
 def _words(tokens: list[str]) -> list[str]:
     """Tokens without a possessive ending and the dots before it ("Corp.'s" -> "Corp")."""
-    joined = _SEPARATOR.join(tokens)
+    joined = WORD_SEPARATOR.join(tokens)
     if not tokens or not _POSSESSIVE.search(joined):
         return tokens
-    return _POSSESSIVE.sub("", joined).split(_SEPARATOR)
+    return _POSSESSIVE.sub("", joined).split(WORD_SEPARATOR)
 
 
 def _casefolded(words: list[str]) -> list[str]:
     """Each word casefolded (letter by letter, so all at once in one string)."""
-    return _SEPARATOR.join(words).casefold().split(_SEPARATOR) if words else []
+    return WORD_SEPARATOR.join(words).casefold().split(WORD_SEPARATOR) if words else []
 
 
 def content_words(sentence: str, language: str) -> set[str]:
