@@ -102,28 +102,19 @@ def available() -> bool:
     return executable() is not None
 
 
-def search_index(
-    pages: Mapping[str, bytes],
-    language: str = "en",
-    groups: Mapping[str, Sequence[str]] | None = None,
-    cache_dir: Path | None = None,
-) -> dict[str, bytes]:
-    """The Pagefind bundle for `pages` (site path -> HTML), as site path -> bytes.
-
-    `groups` gives each page its shard keys, coarsest first (e.g. 2009, 04, an article id);
-    bundles of unchanged shards are taken from `cache_dir` when given."""
-    return start_index(pages, language, groups, cache_dir)()
-
-
 def start_index(
     pages: Mapping[str, bytes],
     language: str = "en",
     groups: Mapping[str, Sequence[str]] | None = None,
     cache_dir: Path | None = None,
 ) -> Callable[[], dict[str, bytes]]:
-    """`search_index` begun: the shards are indexed in the background (Pagefind in its own
-    processes), and the function returned waits for them and gives the bundle. The caller
-    does other work meanwhile; `pages` must not change until then."""
+    """The Pagefind bundle for `pages` (site path -> HTML), begun: the shards are indexed in
+    the background (Pagefind in its own processes), and the function returned waits for them
+    and gives the bundle, as site path -> bytes. The caller does other work meanwhile; `pages`
+    must not change until then.
+
+    `groups` gives each page its shard keys, coarsest first (e.g. 2009, 04, an article id);
+    bundles of unchanged shards are taken from `cache_dir` when given."""
     binary = executable()
     if binary is None:
         return dict
@@ -311,13 +302,10 @@ class _Indexer:
         self.used: set[str] = set()
         self.fresh_runtime: dict[str, bytes] = {}
 
-    def bundles(self, shards: Sequence[Shard]) -> list[dict[str, bytes]]:
-        """Each shard's bundle files (relative to its folder), from the cache or Pagefind."""
-        return self.start(shards)()
-
     def start(self, shards: Sequence[Shard]) -> Callable[[], list[dict[str, bytes]]]:
-        """`bundles` begun in the background: the function returned waits for them (for
-        every shard, even when one fails, as the pool's exit did)."""
+        """Each shard's bundle files (relative to its folder), from the cache or Pagefind,
+        begun in the background: the function returned waits for every shard, even when one
+        fails, and gives them."""
         pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         futures = [pool.submit(self.bundle, shard) for shard in shards]
         pool.shutdown(wait=False)
