@@ -262,11 +262,20 @@ def _listed_dotted(site: Path) -> list[str]:
 
 class _Manifest(NamedTuple):
     """A site's manifest as the writer uses it: the files listed, the digest and size recorded
-    for each (`rel -> (digest, size)`), and when it was finished."""
+    for each, and when it was finished."""
 
     listed: set[str]
-    records: dict[str, tuple[str, int]]
+    records: dict[str, Record]
     finished_ns: int
+
+    def vouched(self, rel: str, digest: str, path: str) -> Record | None:
+        """The record of `rel` when it vouches for `digest` and the file at `path` still sits
+        on disk as recorded (not edited since); else None. OSError if `path` cannot be
+        stat'ed."""
+        record = self.records.get(rel)
+        if record is None or record.digest != digest:
+            return None
+        return record if record.matches(os.lstat(path), self.finished_ns) else None
 
 
 def _read(site: Path) -> _Manifest:
@@ -278,7 +287,7 @@ def _read(site: Path) -> _Manifest:
     except (OSError, UnicodeDecodeError):
         return _Manifest(set(), {}, 0)
     listed, _, recorded = text.partition(_RECORDS_HEADER)
-    records = {rel: (d, int(size)) for d, size, rel in _RECORD_LINE.findall(recorded)}
+    records = {rel: Record(d, int(size)) for d, size, rel in _RECORD_LINE.findall(recorded)}
     return _Manifest(_listed(listed), records, finished_ns)
 
 
@@ -361,7 +370,7 @@ def _fill(
         _drop_stale(staging, kept.records.keys() - files.keys())
     root = os.fspath(staging) + "/"
     made: set[str] = {""}
-    here = _Kept(root, kept)
+    here = _Kept(kept)
     digest = files.digest if isinstance(files, SiteFiles) else _digester(files)
     records: list[str] = []
     newest = ""
@@ -410,20 +419,17 @@ def _finished_after(manifest: Path, written_ns: int) -> None:
 class _Kept:
     """The spare being brought up to date: which of its files can stay as they are."""
 
-    def __init__(self, root: str, kept: _Manifest | None) -> None:
-        self.root = root
-        self.records = kept.records if kept else {}
-        self.finished_ns = kept.finished_ns if kept else 0
+    def __init__(self, kept: _Manifest | None) -> None:
+        self.manifest = kept or _Manifest(set(), {}, 0)
 
     def keep(self, rel: str, target: str, digest: str) -> Record | None:
         """The record of the spare's `rel` when it holds `digest` and sits on disk as recorded
         (not edited since); else None, and the file is gone, to be replaced."""
-        found = self.records.get(rel)
-        if found is None:
+        if rel not in self.manifest.records:
             return None
-        record = Record(*found)
         with suppress(FileNotFoundError):
-            if record.digest == digest and record.matches(os.lstat(target), self.finished_ns):
+            record = self.manifest.vouched(rel, digest, target)
+            if record is not None:
                 return record
             os.unlink(target)
         return None
@@ -434,20 +440,16 @@ class _Previous:
 
     def __init__(self, site: Path, found: _Manifest) -> None:
         self.root = os.fspath(site) + "/"
-        self.listed, self.records, self.finished_ns = found
+        self.manifest = found
 
     def carry(self, rel: str, target: str, digest: str) -> Record | None:
         """Hard-link the old file when its record vouches for `digest` and it still sits on
         disk as recorded (not edited since); its record, else None."""
-        found = self.records.get(rel)
-        if found is None or found[0] != digest:
-            return None
-        record = Record(*found)
         old = self.root + rel
         try:
-            if not record.matches(os.lstat(old), self.finished_ns):
-                return None
-            os.link(old, target)
+            record = self.manifest.vouched(rel, digest, old)
+            if record is not None:
+                os.link(old, target)
         except OSError:
             return None
         return record
@@ -455,7 +457,7 @@ class _Previous:
     def linked(self, rel: str, target: str, data: bytes) -> bool:
         """For a site written before records were kept: hard-link the old file when it holds
         exactly `data`."""
-        if rel not in self.listed or rel in self.records:
+        if rel not in self.manifest.listed or rel in self.manifest.records:
             return False
         return _linked(Path(self.root + rel), Path(target), data)
 
