@@ -29,6 +29,7 @@ import os
 import pickle
 import re
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
@@ -225,7 +226,7 @@ def _make(folder: Path) -> None:
 # follows the code; its digest heads every pickle, so a pickle made by another version (a Dask
 # worker's) is refused rather than read with the wrong names.
 _SHARED_MODULES = ("timeline.model", "timeline.execute")
-_SHARED_STDLIB = (datetime.datetime, datetime.date, datetime.timezone, datetime.timedelta)
+_STDLIB = (datetime.datetime, datetime.date, datetime.timezone, datetime.timedelta, datetime.UTC)
 
 
 class _Shared(NamedTuple):
@@ -234,17 +235,26 @@ class _Shared(NamedTuple):
     digest: bytes
 
 
-@cache
-def _shared() -> _Shared:
-    objects: list[object] = [*_SHARED_STDLIB]
-    for name in _SHARED_MODULES:
+def vocabulary(modules: Sequence[str]) -> list[object]:
+    """What every pickle of the tool's data would spell out again and again: the datetime
+    types, then each class the `modules` define (by name), each enum's members and each data
+    class's field names (interned, as attribute names are). The same list in every process.
+    Cache pickles and render keys (`timeline.render_cache`) refer to these by number."""
+    objects: list[object] = [*_STDLIB]
+    for name in modules:
         module = importlib.import_module(name)
         for cls in (v for _, v in sorted(vars(module).items()) if _defined_in(v, name)):
             objects.append(cls)
             if issubclass(cls, enum.Enum):
                 objects.extend(cls)
             elif dataclasses.is_dataclass(cls):
-                objects.extend(f.name for f in dataclasses.fields(cls))
+                objects.extend(sys.intern(f.name) for f in dataclasses.fields(cls))
+    return objects
+
+
+@cache
+def _shared() -> _Shared:
+    objects = vocabulary(_SHARED_MODULES)
     numbers: dict[tuple[type, object], int] = {}
     for n, obj in enumerate(objects):
         numbers.setdefault((type(obj), obj), n)
