@@ -34,14 +34,15 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import chain, count, groupby
 from operator import attrgetter
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from timeline import collector
 from timeline.events import Telling, event_telling
@@ -76,6 +77,7 @@ ONE_ACCOUNT_THRESHOLD = 0.2  # two sentences of one article less alike tell two 
 LEVEL_STEP = 0.1  # a month-long date joins a day's telling only when alike by this much more
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
+SIGNIFICANT_BITS = 4  # binary digits of a word's event count that its weight reads (`_idf`)
 MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
@@ -83,7 +85,7 @@ TEXT_WORDS = 35  # a telling longer than this says more than the entry needs, wo
 _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
-_CHUNK = 100_000  # pairs scored at once (as far as the sums go: see `_cosines`)
+_CHUNK = 100_000  # pairs scored at once
 _BATCH = 10_000  # pairs multiplied at once
 _PRODUCT = 4_000_000  # word matches counted at once when blocking
 _SMALL_BLOCK = 200_000  # blocks with at most this many (source, target) pairs: compared together
@@ -103,23 +105,35 @@ _PRECISION_BONUS: dict[Granularity, float] = {
 }
 
 
+Recipe = tuple["Choice", ...]
+"""How one part of the link graph was grouped (`_Parts`): its entries' choices, by the
+events' places in the part."""
+
+
 @dataclass(frozen=True)
 class MergeResult:
     """The timeline entries in date order, and the vaguely dated events kept as context."""
 
     entries: tuple[Entry, ...]
     context: tuple[Event, ...] = ()
+    # How each part of the link graph was grouped, by the part's digest, for the next merge.
+    memo: dict[bytes, Recipe] = field(default_factory=dict, compare=False)
 
 
 def merge_events(
     events: Sequence[Event],
     articles: Sequence[Article],
     features: Mapping[str, str] | None = None,
+    versions: Mapping[str, str] | None = None,
+    memo: Mapping[bytes, Recipe] | None = None,
 ) -> MergeResult:
     """Group the events that tell the same happening into entries; keep the vague as context.
 
     `features`, by event id, are what `article_features` made of the events with their
-    articles; those of events missing from it are made here.
+    articles; those of events missing from it are made here. `versions`, by article id, say
+    what each article was made from (`execute.Analysed.versions`): with them, a part of the
+    link graph that an earlier merge grouped (its `memo`) from the same inputs is grouped as
+    it was, not again (see `_Parts`).
     """
     placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
     context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
@@ -128,17 +142,22 @@ def merge_events(
         known = _unpacked(placed, features or {})
         space = TextSpace.joined(placed, *joined_profiles(placed, by_id, known))
         agree, disagree = candidate_pairs(placed, space)
+        parts = _Parts(placed, space, agree, disagree, versions or {})
+        done = parts.recalled(memo or {})
         groups = _Groups(placed, space)
-        for i, j in agree.links():
+        for i, j in agree.among(~done.events).links():
             groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
-        for i, j in disagree.links():
+        for i, j in disagree.among(~done.events).links():
             groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
         typical = _typicality(len(placed), agree)
         tellings = Tellings(by_id, known)
-        entries = [
-            make_entry(placed, typical, nested, by_id, tellings) for nested in groups.members()
+        choices = [
+            choose(placed, typical, nested, by_id, tellings)
+            for nested in groups.members(np.flatnonzero(~done.events).tolist())
         ]
-    return MergeResult(mark_key(entries), context)
+        choices += done.choices
+        entries = [make_entry(placed, choice) for choice in choices]
+    return MergeResult(mark_key(entries), context, parts.memo(choices))
 
 
 def _typicality(size: int, pairs: Links) -> np.ndarray:
@@ -236,14 +255,12 @@ class TextSpace:
         found = [codes.setdefault(e.article_id, len(codes)) for e in events]
         self.articles = np.array(found, dtype=np.int64)
         self.clause, self.window = clause, window
-        self.clause_sorted = sorted_rows(self.clause)
-        self.window_sorted = sorted_rows(self.window)
 
     def similarities(self, left: Rows, right: Rows) -> np.ndarray:
         """Similarity of each pair (left[n], right[n]), from 0 to 1."""
         left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-        clause = _cosines(self.clause, left, right, self.clause_sorted)
-        window = _cosines(self.window, left, right, self.window_sorted)
+        clause = _cosines(self.clause, left, right)
+        window = _cosines(self.window, left, right)
         apart = self.articles[left] != self.articles[right]
         mixed = CLAUSE_WEIGHT * clause + (1 - CLAUSE_WEIGHT) * window
         return np.where(apart, mixed, clause)
@@ -263,12 +280,12 @@ class TextSpace:
 
 
 def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
-    """TF-IDF rows of documents, as scikit-learn's `TfidfVectorizer` makes them, to the bit.
+    """TF-IDF rows of documents: raw counts times a smooth idf of rounded counts
+    (`_idf`), rows scaled to length one.
 
-    Its defaults: raw counts, smooth idf (ln((1 + n) / (1 + df)) + 1), rows scaled to length
-    one. Columns are the words in alphabetical order, and a row keeps its words in the order
-    they first appear in the documents, as scikit-learn leaves them; a row's products and sums
-    run in that order, so the floats are the same as scikit-learn's (without its slow import).
+    Columns are the words in alphabetical order and every row holds its words in column
+    order, so each row's float sums (its length; its products with another row) run in an
+    order that depends on its own words only, never on the other documents.
     """
     tokens = list(chain.from_iterable(documents))
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
@@ -290,16 +307,16 @@ def _coded_vectors(tokens: list[str], lengths: np.ndarray) -> csr_matrix:
         return csr_matrix((size, 1))
     first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
     found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    alphabetical = np.empty(len(first), dtype=np.int64)
-    alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
+    width = len(first)
+    alphabetical = np.empty(width, dtype=np.int64)
+    alphabetical[[first[word] for word in sorted(first)]] = np.arange(width)
     rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
-    codes, counts = _counted(rows * len(first) + found)
-    row, word = np.divmod(codes, len(first))
-    columns = alphabetical[word]
+    codes, counts = _counted(rows * width + alphabetical[found])
+    row, columns = np.divmod(codes, width)
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
-    data = counts.astype(np.float64) * _idf(columns, size, len(first))[columns]
+    data = counts.astype(np.float64) * _idf(columns, size, width)[columns]
     _normalise(data, indptr)
-    return csr_matrix((data, columns.astype(np.int32), indptr), shape=(size, len(first)))
+    return csr_matrix((data, columns.astype(np.int32), indptr), shape=(size, width))
 
 
 def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -310,14 +327,31 @@ def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _idf(columns: np.ndarray, size: int, width: int) -> np.ndarray:
-    """Smooth inverse document frequency, step by step as scikit-learn computes it."""
-    frequency = np.bincount(columns, minlength=width).astype(np.float64)
+    """Smooth inverse document frequency, ln((1 + n) / (1 + df)) + 1, of counts rounded down
+    to `SIGNIFICANT_BITS` binary digits (`rounded`).
+
+    Rounding keeps a word's weight, and so every score it enters, the same when an edit
+    adds or drops a few events: a rare word's count is exact, a common word's moves its
+    weight only when it crosses a step of 1/16 to 1/8 of itself. That lets merge keep the
+    groups an edit did not reach (`MergeMemo`).
+    """
+    frequency = rounded(np.bincount(columns, minlength=width)).astype(np.float64)
     frequency += 1.0
-    idf = np.full_like(frequency, fill_value=size + 1, dtype=np.float64)
+    idf = np.full_like(frequency, fill_value=float(rounded(np.array([size]))[0]) + 1.0)
     idf /= frequency
     np.log(idf, out=idf)
     idf += 1.0
     return idf
+
+
+def rounded(counts: np.ndarray) -> np.ndarray:
+    """Whole counts rounded down to their first `SIGNIFICANT_BITS` binary digits."""
+    counts = np.asarray(counts, dtype=np.int64)
+    bits = np.zeros(counts.shape, dtype=np.int64)
+    positive = counts > 0
+    bits[positive] = np.floor(np.log2(counts[positive])).astype(np.int64) + 1
+    drop = np.maximum(bits - SIGNIFICANT_BITS, 0)
+    return (counts >> drop) << drop
 
 
 def _normalise(data: np.ndarray, indptr: np.ndarray) -> None:
@@ -333,95 +367,38 @@ def _normalise(data: np.ndarray, indptr: np.ndarray) -> None:
     data /= np.repeat(scale, lengths)
 
 
-def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
-    return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
+def _cosines(matrix: csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The dot products of rows left[n] and right[n], `_BATCH` pairs at a time.
 
-
-def _cosines(
-    matrix: csr_matrix, left: np.ndarray, right: np.ndarray, rows_sorted: np.ndarray
-) -> np.ndarray:
-    """The dot products of rows left[n] and right[n], as scipy gives them `_CHUNK` at a time.
-
-    scipy sums a row's products in column order when every row it multiplies at once holds
-    its words in column order, and in the reverse of their stored order otherwise, and the
-    last digits of a sum can differ between the two. Each slice of `_CHUNK` pairs is scored
-    in smaller batches (less memory at once), each made to sum as its whole slice would.
+    Rows hold their words in column order, so scipy sums each product in column order: a
+    pair's score is the same whatever pairs are scored with it.
     """
-    parts = [np.zeros(0)]
-    for n in range(0, len(left), _CHUNK):
-        some, other = left[n : n + _CHUNK], right[n : n + _CHUNK]
-        in_order = bool(rows_sorted[some].all() and rows_sorted[other].all())
-        parts.append(_products(matrix, some, other, rows_sorted, in_order=in_order))
-    return np.concatenate(parts)
-
-
-def _products(
-    matrix: csr_matrix,
-    left: np.ndarray,
-    right: np.ndarray,
-    rows_sorted: np.ndarray,
-    *,
-    in_order: bool,
-) -> np.ndarray:
-    """Row dot products summed in column order (`in_order`) or else in reverse stored order.
-
-    A batch of rows all in column order is summed in reverse stored order by multiplying one
-    row out of order along with it; when no row is out of order, all sums are in column order.
-    """
-    spare = np.flatnonzero(~rows_sorted)[:1]
     parts = [np.zeros(0)]
     for n in range(0, len(left), _BATCH):
         some, other = left[n : n + _BATCH], right[n : n + _BATCH]
-        if in_order or not len(spare) or not (rows_sorted[some].all() and rows_sorted[other].all()):
-            parts.append(_row_products(matrix[some], matrix[other]))
-        else:
-            scores = _row_products(matrix[np.r_[some, spare]], matrix[np.r_[other, spare]])
-            parts.append(scores[:-1])
+        parts.append(_row_products(matrix[some], matrix[other]))
     return np.concatenate(parts)
 
 
-def sorted_rows(matrix: csr_matrix) -> np.ndarray:
-    """Which rows hold their words in column order (scipy's canonical format)."""
-    size = matrix.shape[0]
-    lengths = np.diff(matrix.indptr)
-    row = np.repeat(np.arange(size), lengths)
-    step = np.diff(matrix.indices)
-    inside = row[1:] == row[:-1]
-    unsorted = np.zeros(size, dtype=bool)
-    unsorted[row[1:][inside & (step <= 0)]] = True
-    return ~unsorted
+def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
+    return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
 
 
 class _OneArticle:
     """Which two events of one article read unlike each other: they tell two happenings.
 
-    Scored once for every pair of events an article tells, as `TextSpace.similarities` would
-    score the pairs of one `_Groups._one_account` check. That check multiplies its rows with
-    scipy, which sums a row's products in column order when every row of the check holds its
-    words in column order and in the reverse of their stored order otherwise; the last digits
-    of a cosine can differ between the two, so both are kept and the check picks its own.
+    Scored once, up front, for every pair of events an article tells.
     """
 
     def __init__(self, space: TextSpace, threshold: float) -> None:
         left, right = space.article_pairs()
         self._size = max(len(space.articles), 1)
-        rows_sorted = space.clause_sorted
-        self._sorted: list[bool] = rows_sorted.tolist()
-        scores = _products(space.clause, left, right, rows_sorted, in_order=False)
-        self._unlike = self._codes(left, right, scores < threshold)
-        both = rows_sorted[left] & rows_sorted[right]
-        scores = _products(space.clause, left[both], right[both], rows_sorted, in_order=True)
-        self._unlike_sorted = self._codes(left[both], right[both], scores < threshold)
-
-    def _codes(self, left: np.ndarray, right: np.ndarray, keep: np.ndarray) -> set[int]:
-        return set((left[keep] * self._size + right[keep]).tolist())
+        unlike = _cosines(space.clause, left, right) < threshold
+        self._unlike = set((left[unlike] * self._size + right[unlike]).tolist())
 
     def any_unlike(self, pairs: Sequence[tuple[int, int]]) -> bool:
         """True when any pair (x, y) of events of one article reads unlike."""
-        rows_sorted = self._sorted
-        in_order = all(rows_sorted[x] and rows_sorted[y] for x, y in pairs)
-        unlike = self._unlike_sorted if in_order else self._unlike
-        size = self._size
+        size, unlike = self._size, self._unlike
         return any((x * size + y if x < y else y * size + x) in unlike for x, y in pairs)
 
 
@@ -435,6 +412,11 @@ class Links:
     score: np.ndarray
     left: np.ndarray
     right: np.ndarray
+
+    def among(self, wanted: np.ndarray) -> Links:
+        """The pairs whose events are both `wanted` (a mask over events), in order."""
+        keep = wanted[self.left] & wanted[self.right]
+        return Links(self.score[keep], self.left[keep], self.right[keep])
 
     def links(self) -> Iterator[tuple[int, int]]:
         """The pairs (left[n], right[n]) in order, as Python ints, a slice at a time."""
@@ -474,11 +456,7 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
 
 
 class _Scorer:
-    """Scores pairs as they come, `_CHUNK` at a time, and keeps those reaching their threshold.
-
-    Pairs are scored in the same slices as one `TextSpace.similarities` call over the whole
-    list would score them, so every score is the same to the last digit (see `_OneArticle`).
-    """
+    """Scores pairs as they come, `_CHUNK` at a time, and keeps those reaching their threshold."""
 
     def __init__(self, space: TextSpace) -> None:
         self._space = space
@@ -780,6 +758,133 @@ def _month_number(moment: datetime) -> int:
     return moment.year * 12 + moment.month - 1
 
 
+# -- parts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Recalled:
+    """The events whose part an earlier merge grouped, and its entries' choices."""
+
+    events: np.ndarray  # a mask over events
+    choices: list[Choice]
+
+
+class _Parts:
+    """The connected parts of the graph of links (agreeing and adjacent pairs kept).
+
+    Grouping a part reads nothing outside it: its events (their dates, articles, statuses),
+    their vectors (through the sums and products of `_Groups`, whose order depends on a
+    row's own words: see `_vectors`) and its links with their scores, in order. A part's
+    digest holds all of these, the events by what they were made from (`versions`), the
+    floats to the bit; parts with a digest an earlier merge grouped are grouped as it did.
+    A part holding an event of an unversioned article has no digest, and is always grouped.
+    """
+
+    def __init__(
+        self,
+        events: Sequence[Event],
+        space: TextSpace,
+        agree: Links,
+        disagree: Links,
+        versions: Mapping[str, str],
+    ) -> None:
+        size = len(events)
+        left, right = np.r_[agree.left, disagree.left], np.r_[agree.right, disagree.right]
+        graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
+        _, self.labels = connected_components(graph, directed=False)
+        order = np.argsort(self.labels, kind="stable")  # events part by part, in index order
+        keys, starts = _split_keys(self.labels[order])
+        ends = starts[1:].tolist()
+        self._bounds = dict(
+            zip(keys.tolist(), zip(starts[:-1].tolist(), ends, strict=True), strict=True)
+        )
+        self._order = order
+        self.place = np.empty(size, dtype=np.int64)  # an event's place in its part
+        self.place[order] = np.arange(size) - np.repeat(starts[:-1], np.diff(starts))
+        self.digests = self._digests(events, space, (agree, disagree), versions)
+
+    def members(self, part: int) -> list[int]:
+        """A part's events, in index order."""
+        start, end = self._bounds[part]
+        return self._order[start:end].tolist()  # type: ignore[no-any-return]
+
+    def _digests(
+        self,
+        events: Sequence[Event],
+        space: TextSpace,
+        links: tuple[Links, Links],
+        versions: Mapping[str, str],
+    ) -> dict[int, bytes]:
+        """The digest of each part of two events or more whose articles all have versions."""
+        linked = [_by_part(self.labels[found.left], found) for found in links]
+        rows = [matrix[self._order] for matrix in (space.clause, space.window)]
+        bounds = [matrix.indptr.tolist() for matrix in rows]
+        made: dict[int, bytes] = {}
+        for part, (start, end) in self._bounds.items():
+            if end - start < 2:
+                continue
+            told = [events[i] for i in self._order[start:end].tolist()]
+            known = [versions.get(e.article_id) for e in told]
+            if not all(known):
+                continue
+            h = hashlib.blake2b(_MEMO_FORMAT, digest_size=20)
+            h.update("\0".join(f"{v}\t{e.id}" for v, e in zip(known, told, strict=True)).encode())
+            for matrix, indptr in zip(rows, bounds, strict=True):
+                h.update(np.diff(matrix.indptr[start : end + 1]).tobytes())  # row lengths
+                h.update(matrix.data[indptr[start] : indptr[end]].tobytes())
+            for found in linked:
+                score, left, right = found.get(part, _NO_LINKS)
+                h.update(len(score).to_bytes(8, "little"))
+                h.update(score.tobytes())
+                h.update(self.place[left].tobytes())
+                h.update(self.place[right].tobytes())
+            made[part] = h.digest()
+        return made
+
+    def recalled(self, memo: Mapping[bytes, Recipe]) -> _Recalled:
+        """The events whose part `memo` holds, and their entries' choices as it says."""
+        mask = np.zeros(len(self.labels), dtype=bool)
+        choices: list[Choice] = []
+        for part, digest in self.digests.items():
+            recipe = memo.get(digest)
+            if recipe is None:
+                continue
+            members = self.members(part)
+            mask[members] = True
+            choices.extend(choice.moved(members.__getitem__) for choice in recipe)
+        return _Recalled(mask, choices)
+
+    def memo(self, choices: Sequence[Choice]) -> dict[bytes, Recipe]:
+        """The recipe of every part with a digest, from the choices of all entries."""
+        recipes: defaultdict[int, list[Choice]] = defaultdict(list)
+        labels, place = self.labels, self.place
+        for choice in choices:
+            part = int(labels[choice.told[0]])
+            if part in self.digests:
+                recipes[part].append(choice.moved(lambda i: int(place[i])))
+        return {
+            self.digests[part]: tuple(sorted(found, key=attrgetter("told")))
+            for part, found in recipes.items()
+        }
+
+
+_MEMO_FORMAT = b"timeline-merge-parts-1"
+_NO_LINKS = (np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
+
+
+def _by_part(
+    parts: np.ndarray, links: Links
+) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Each part's links (score, left, right), in their order."""
+    order = np.argsort(parts, kind="stable")
+    keys, starts = _split_keys(parts[order])
+    return {
+        int(k): (links.score[found], links.left[found], links.right[found])
+        for k, a, b in zip(keys.tolist(), starts[:-1].tolist(), starts[1:].tolist(), strict=True)
+        for found in [order[a:b]]
+    }
+
+
 # -- grouping ---------------------------------------------------------------------------------
 
 
@@ -868,10 +973,11 @@ class _Groups:
             found = (self._clause_rows.bag(root), self._window_rows.bag(root))
         return found
 
-    def members(self) -> list[list[list[int]]]:
-        """Each final group as its agreeing groups, each a list of event indices."""
+    def members(self, indices: Iterable[int] | None = None) -> list[list[list[int]]]:
+        """Each final group (of the events `indices`, in order; all by default) as its
+        agreeing groups, each a list of event indices."""
         nested: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for index in range(self._size):
+        for index in range(self._size) if indices is None else indices:
             agree = _find(self._agree, index)
             nested[_find(self._apart, agree)][agree].append(index)
         return [list(inner.values()) for inner in nested.values()]
@@ -984,45 +1090,98 @@ class Tellings:
         return found
 
 
-def make_entry(
+@dataclass(frozen=True)
+class Choice:
+    """What an entry is made of, each part by the index of the event it comes from.
+
+    A choice holds no event, so the merge memo can keep it (by the events' places in their
+    part of the link graph: `_Parts`) and the next merge make the entry again from its own
+    events without choosing again.
+    """
+
+    told: tuple[int, ...]  # every event the entry gathers, in order
+    votes: tuple[tuple[int, tuple[int, ...]], ...]  # each date: the event giving it, and all
+    winner: int  # the vote that places the entry
+    title: int
+    text: int
+    status: int
+    importance: float
+
+    def moved(self, place: Callable[[int], int]) -> Choice:
+        """The same choice with every event index `i` replaced by `place(i)`."""
+        return Choice(
+            told=tuple(map(place, self.told)),
+            votes=tuple((place(v), tuple(map(place, group))) for v, group in self.votes),
+            winner=self.winner,
+            title=place(self.title),
+            text=place(self.text),
+            status=place(self.status),
+            importance=self.importance,
+        )
+
+
+def make_entry(events: Sequence[Event], choice: Choice) -> Entry:
+    """The entry a choice describes, from the events it indexes."""
+    told = [events[i] for i in choice.told]
+    votes = [
+        DateVote(events[v].value, tuple(sorted(events[i].id for i in group)))
+        for v, group in choice.votes
+    ]
+    return Entry(
+        id=entry_id(told),
+        value=votes[choice.winner].value,
+        title=events[choice.title].title,
+        text=events[choice.text].sentence,
+        status=events[choice.status].status,
+        events=tuple(told),
+        disagreement=tuple(votes) if len(votes) > 1 else (),
+        importance=choice.importance,
+    )
+
+
+def choose(
     events: Sequence[Event],
     typical: np.ndarray,
     groups: list[list[int]],
     articles: dict[str, Article],
     tellings: Tellings | None = None,
-) -> Entry:
-    """One entry from agreeing groups of events: placed at the date most articles give.
+) -> Choice:
+    """An entry from agreeing groups of events: placed at the date most articles give.
 
     Its title is the best title among the tellings that give the entry's date (see
     `events.title_rank`; the most typical breaks ties) and its text the most informative of
     them (`informative`).
     """
+    if len(groups) == 1 and len(groups[0]) == 1:  # most entries: one event, chosen alone
+        (i,) = groups[0]
+        value = events[i].value
+        return Choice((i,), ((i, (i,)),), 0, i, i, i, importance([events[i]], value, articles))
     voted = _agreeing(events, groups)
-    ordered, votes = [group for _, group in voted], [vote for vote, _ in voted]
+    ordered = [group for _, group in voted]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
-    value = votes[winner].value
+    value = events[voted[winner][0]].value
     dated = [i for i in ordered[winner] if events[i].value == value] or ordered[winner]
-    told = sorted((events[i] for group in groups for i in group), key=_event_order)
+    told = sorted(i for group in groups for i in group)  # events are in `_event_order`
     tellings = tellings or Tellings(articles)
-    return Entry(
-        id=entry_id(told),
-        value=value,
-        title=_best_title(events, typical, dated, tellings).title,
-        text=informative([events[i] for i in dated], told, articles, tellings).sentence,
-        status=_status(told, articles),
-        events=tuple(told),
-        disagreement=tuple(votes) if len(votes) > 1 else (),
-        importance=importance(told, value, articles),
+    best = informative([events[i] for i in dated], [events[i] for i in told], articles, tellings)
+    return Choice(
+        told=tuple(told),
+        votes=tuple((v, tuple(group)) for v, group in voted),
+        winner=winner,
+        title=_best_title(events, typical, dated, tellings),
+        text=next(i for i in dated if events[i] is best),
+        status=_status(events, told, articles),
+        importance=importance([events[i] for i in told], value, articles),
     )
 
 
 def _best_title(
     events: Sequence[Event], typical: np.ndarray, dated: list[int], tellings: Tellings
-) -> Event:
+) -> int:
     def rank(i: int) -> tuple[float, float, str]:
         return tellings.rank(events[i]), round(float(typical[i]), 6), events[i].id
 
-    return events[dated[0] if len(dated) == 1 else max(dated, key=rank)]
+    return dated[0] if len(dated) == 1 else max(dated, key=rank)
 
 
 def informative(
@@ -1061,16 +1220,16 @@ def _language(event: Event, articles: dict[str, Article]) -> str:
     return article.language if article else "en"
 
 
-def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
-    """Groups whose dates agree with each other pooled into one: a vote per distinct date, in
-    the order of the votes.
+def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[int, list[int]]]:
+    """Groups whose dates agree with each other pooled into one: a vote per distinct date (the
+    event giving it, and the events of the pool), in the order of the votes.
 
     Two groups can meet in an entry only through a third one beside both; when their own
     dates agree ("2009-05-21" and "2009-05-21T17:11") they are one side, not two.
     """
-    pooled: list[tuple[Span, list[int], DateVote | None]] = []
+    pooled: list[tuple[Span, list[int], int | None]] = []
     for vote, group in _voted(events, groups):
-        span = _span(vote.value)
+        span = _span(events[vote].value)
         for n, (shared, members, _) in enumerate(pooled):
             start, end = max(shared[0], span[0]), min(shared[1], span[1])
             if start < end:
@@ -1079,25 +1238,25 @@ def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[Da
         else:
             pooled.append((span, list(group), vote))
     # A group that pooled with none keeps its vote; a pool is voted on again.
-    voted = [(vote or _vote(events, members), members) for _, members, vote in pooled]
-    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
+    voted = [(_vote(events, members) if v is None else v, m) for _, m, v in pooled]
+    return sorted(voted, key=lambda pair: _vote_order(events, *pair))
 
 
-def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
+def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[int, list[int]]]:
     """Each group with its vote, in the order of the votes."""
     voted = [(_vote(events, group), group) for group in groups]
-    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
+    return sorted(voted, key=lambda pair: _vote_order(events, *pair))
 
 
-def _vote(events: Sequence[Event], group: list[int]) -> DateVote:
-    told = [events[i] for i in group]
-    value = most_precise(e.value for e in told)
-    return DateVote(value, tuple(sorted(e.id for e in told)))
+def _vote(events: Sequence[Event], group: list[int]) -> int:
+    """The event giving the most precise of a group's dates (`most_precise`)."""
+    return min(group, key=lambda i: _narrowness(events[i].value))
 
 
-def _vote_order(vote: DateVote) -> tuple[datetime, int, str]:
-    assert vote.value.start
-    return vote.value.start, PRECISION_RANK[vote.value.granularity], vote.event_ids[0]
+def _vote_order(events: Sequence[Event], vote: int, group: list[int]) -> tuple[datetime, int, str]:
+    value = events[vote].value
+    assert value.start
+    return value.start, PRECISION_RANK[value.granularity], min(events[i].id for i in group)
 
 
 def _support(events: Sequence[Event], group: list[int]) -> tuple[int, int]:
@@ -1107,12 +1266,12 @@ def _support(events: Sequence[Event], group: list[int]) -> tuple[int, int]:
 
 def most_precise(values: Iterable[TimeValue]) -> TimeValue:
     """The narrowest of values that agree: the most precise date their sources support."""
+    return min(values, key=_narrowness)
 
-    def narrowness(v: TimeValue) -> tuple[int, timedelta, str]:
-        assert v.start and v.end
-        return PRECISION_RANK[precision(v)], v.end - v.start, v.value
 
-    return min(values, key=narrowness)
+def _narrowness(v: TimeValue) -> tuple[int, timedelta, str]:
+    assert v.start and v.end
+    return PRECISION_RANK[precision(v)], v.end - v.start, v.value
 
 
 _RANGE_AS = (Granularity.RANGE, Granularity.MONTH, Granularity.YEAR)  # by blocking level
@@ -1125,17 +1284,16 @@ def precision(value: TimeValue) -> Granularity:
     return _RANGE_AS[level(value)]
 
 
-def _status(told: Sequence[Event], articles: dict[str, Article]) -> Status:
-    """What the latest article says: a planned event may have happened by then."""
+def _status(events: Sequence[Event], told: Sequence[int], articles: dict[str, Article]) -> int:
+    """The event whose status is what the latest article says: a planned event may have
+    happened by then."""
 
-    def recency(e: Event) -> tuple[datetime | None, bool]:
-        article = articles.get(e.article_id)
-        return (article.published if article else None), e.status is Status.REPORTED
+    def recency(i: int) -> tuple[datetime | None, bool]:
+        article = articles.get(events[i].article_id)
+        return (article.published if article else None), events[i].status is Status.REPORTED
 
-    known = [e for e in told if e.article_id in articles]
-    if not known:
-        return told[0].status
-    return max(known, key=recency).status
+    known = [i for i in told if events[i].article_id in articles]
+    return max(known, key=recency) if known else told[0]
 
 
 def importance(told: Sequence[Event], value: TimeValue, articles: dict[str, Article]) -> float:
