@@ -29,7 +29,7 @@ from timeline.execute import (
     combine,
 )
 from timeline.load import LoadOptions
-from timeline.merge import Recipe, merge_events
+from timeline.merge import MergeMemo, merge_events
 from timeline.model import Article, Mention, Problem, Timeline
 from timeline.render import ABOUT_FILE, NOTES_FILE, RenderOptions, render_site
 from timeline.write import write_site
@@ -156,8 +156,8 @@ def _mention_problems(
 
 
 class _MergeMemo:
-    """How the last merge grouped the parts of its link graph (`merge.Recipe`), kept in the
-    cache folder for the next build's merge. A memo of other code, or one that cannot be
+    """What the last merge left for the next one (`merge.MergeMemo`), kept in the cache
+    folder for the next build's merge. A memo of other code, or one that cannot be
     read, is no memo: the merge then groups everything."""
 
     FILE = "merge-memo.pickle"
@@ -165,7 +165,7 @@ class _MergeMemo:
     def __init__(self, path: Path) -> None:
         self._path = path
         self._code = fingerprint("merge")
-        self._found: dict[bytes, Recipe] = {}
+        self._found: MergeMemo | None = None
 
     @classmethod
     def beside(cls, config: BuildConfig) -> _MergeMemo | None:
@@ -173,17 +173,17 @@ class _MergeMemo:
             return None
         return cls(Cache.beside(config.out, config.source).folder / cls.FILE)
 
-    def recalled(self) -> dict[bytes, Recipe]:
+    def recalled(self) -> MergeMemo | None:
         try:
             code, found = pickle.loads(self._path.read_bytes())
         except Exception:  # missing, damaged or foreign: a cache miss, never a failed build
-            return {}
-        self._found = found if code == self._code and isinstance(found, dict) else {}
+            return None
+        self._found = found if code == self._code and isinstance(found, MergeMemo) else None
         return self._found
 
-    def keep(self, memo: dict[bytes, Recipe]) -> None:
-        """Save `memo` (unless it is the one recalled), whole or not at all."""
-        if memo == self._found:
+    def keep(self, memo: MergeMemo | None) -> None:
+        """Save `memo`, whole or not at all."""
+        if memo is None:
             return
         self._path.parent.mkdir(parents=True, exist_ok=True)
         spare = self._path.with_suffix(".tmp")

@@ -116,8 +116,8 @@ class MergeResult:
 
     entries: tuple[Entry, ...]
     context: tuple[Event, ...] = ()
-    # How each part of the link graph was grouped, by the part's digest, for the next merge.
-    memo: dict[bytes, Recipe] = field(default_factory=dict, compare=False)
+    # What this merge leaves the next one (`MergeMemo`); None without versions.
+    memo: MergeMemo | None = field(default=None, compare=False)
 
 
 def merge_events(
@@ -125,25 +125,32 @@ def merge_events(
     articles: Sequence[Article],
     features: Mapping[str, str] | None = None,
     versions: Mapping[str, str] | None = None,
-    memo: Mapping[bytes, Recipe] | None = None,
+    memo: MergeMemo | None = None,
 ) -> MergeResult:
     """Group the events that tell the same happening into entries; keep the vague as context.
 
     `features`, by event id, are what `article_features` made of the events with their
     articles; those of events missing from it are made here. `versions`, by article id, say
-    what each article was made from (`execute.Analysed.versions`): with them, a part of the
-    link graph that an earlier merge grouped (its `memo`) from the same inputs is grouped as
-    it was, not again (see `_Parts`).
+    what each article was made from (`execute.Analysed.versions`): with them, the merge
+    leaves a `MergeMemo`, and given the memo of an earlier merge, it works out again only
+    what the events that changed since reach (see `MergeMemo`).
     """
     placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
     context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
     by_id = {a.id: a for a in articles}
+    keys = _event_keys(placed, versions or {})
     with collector.paused():
-        known = _unpacked(placed, features or {})
-        space = TextSpace.joined(placed, *joined_profiles(placed, by_id, known))
-        agree, disagree = candidate_pairs(placed, space)
-        parts = _Parts(placed, space, agree, disagree, versions or {})
-        done = parts.recalled(memo or {})
+        known = _Unpacked(features or {})
+        grown = memo.grown(placed, keys, by_id, known) if memo is not None else None
+        if grown is None:
+            space = TextSpace.joined(placed, *joined_profiles(placed, by_id, known))
+            calendar = _Calendar(placed)
+            agree, disagree = candidate_pairs(placed, space, calendar)
+            old, dirty = np.full(len(placed), -1), np.ones(len(placed), dtype=bool)
+        else:
+            space, calendar, agree, disagree, old, dirty = grown
+        parts = _Parts(agree, disagree, len(placed))
+        done = parts.recalled(memo, old, dirty)
         groups = _Groups(placed, space)
         for i, j in agree.among(~done.events).links():
             groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
@@ -157,7 +164,170 @@ def merge_events(
         ]
         choices += done.choices
         entries = [make_entry(placed, choice) for choice in choices]
-    return MergeResult(mark_key(entries), context, parts.memo(choices))
+        left = None
+        if versions:
+            left = MergeMemo(
+                parts.recipes(choices, done.recipes),
+                parts.labels,
+                keys,
+                space.coded_clause,
+                space.coded_window,
+                calendar.table,
+                agree,
+                disagree,
+            )
+    return MergeResult(mark_key(entries), context, left)
+
+
+def _event_keys(events: Sequence[Event], versions: Mapping[str, str]) -> list[str]:
+    """What each event was made from: its article's version and its id ("" if unknown)."""
+    found = (versions.get(e.article_id) for e in events)
+    return [f"{v}\t{e.id}" if v else "" for v, e in zip(found, events, strict=True)]
+
+
+class _Unpacked(Mapping[str, Features]):
+    """Events' features by id, unpacked from `packed` when first asked for."""
+
+    def __init__(self, packed: Mapping[str, str]) -> None:
+        self._packed = packed
+        self._made: dict[str, Features] = {}
+
+    def __getitem__(self, event_id: str) -> Features:
+        found = self._made.get(event_id)
+        if found is None:
+            text = self._packed.get(event_id)
+            if not text:
+                raise KeyError(event_id)
+            found = self._made[event_id] = Features.unpack(text)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, v in self._packed.items() if v)
+
+    def __len__(self) -> int:
+        return sum(1 for v in self._packed.values() if v)
+
+
+@dataclass(frozen=True)
+class MergeMemo:
+    """What a merge leaves for the next one, by event: what it was made from (`keys`, in the
+    merge's order), its words (coded), its dates (`_Calendar.table`), the links between
+    events, its part of the link graph (`parts`) and how each part was grouped (`recipes`).
+
+    The next merge takes over the words and dates of every event made from the same inputs,
+    and the links between two events that are clean: made from the same inputs, with none of
+    their words weighing otherwise now or becoming too common to block. Weights come from
+    rounded counts (`_idf`), so an edit changes few of them. Only the pairs with a dirty
+    event are compared again, and only the parts with one are grouped again (`_Parts`). When
+    the rounded number of events changes, every weight does, and the merge starts afresh.
+    """
+
+    recipes: list[Recipe]  # by part
+    parts: np.ndarray  # each event's part
+    keys: list[str]
+    clause: Coded
+    window: Coded
+    calendar: np.ndarray
+    agree: Links
+    disagree: Links
+
+    def grown(
+        self,
+        events: Sequence[Event],
+        keys: list[str],
+        articles: dict[str, Article],
+        known: Mapping[str, Features],
+    ) -> tuple[TextSpace, _Calendar, Links, Links, np.ndarray, np.ndarray] | None:
+        """The space, calendar and links of `events` (made from `keys`): those of a merge
+        from scratch, worked out from this memo; with each event's index in the memo (or -1)
+        and which are dirty. None when the memo is no help."""
+        if rounded(np.array([len(keys)]))[0] != rounded(np.array([len(self.keys)]))[0]:
+            return None
+        where = {k: n for n, k in enumerate(self.keys) if k}
+        old = np.fromiter((where.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        fresh = np.flatnonzero(old < 0)
+        clauses, windows = joined_profiles([events[i] for i in fresh.tolist()], articles, known)
+        clause, moved = _regrown(self.clause, old, _coded_joined(clauses), blocking=True)
+        window, shifted = _regrown(self.window, old, _coded_joined(windows), blocking=False)
+        dirty = old < 0
+        dirty |= _touching(clause, moved) | _touching(window, shifted)
+        table = np.empty((len(keys), self.calendar.shape[1]))
+        table[~(old < 0)] = self.calendar[old[old >= 0]]
+        table[fresh] = _table([events[i] for i in fresh.tolist()])
+        calendar = _Calendar(events, table)
+        space = TextSpace.coded(events, clause, window)
+        agree, disagree = candidate_pairs(events, space, calendar, dirty)
+        renumber = np.full(len(self.keys), -1, dtype=np.int64)
+        renumber[old[old >= 0]] = np.flatnonzero(old >= 0)
+        clean = renumber.copy()
+        clean[renumber >= 0] = np.where(dirty[renumber[renumber >= 0]], -1, clean[renumber >= 0])
+        return (
+            space,
+            calendar,
+            _joined_links(agree, self.agree, clean),
+            _joined_links(disagree, self.disagree, clean),
+            old,
+            dirty,
+        )
+
+
+def _regrown(
+    before: Coded, old: np.ndarray, fresh: Coded, *, blocking: bool
+) -> tuple[Coded, np.ndarray]:
+    """The rows of the events now (`old`: each one's row in `before`, or -1 for the next row
+    of `fresh`), in one vocabulary of the words they use; and which of those words weigh
+    otherwise than in `before` (or, `blocking`, block otherwise)."""
+    kept = old[old >= 0]
+    lengths = np.diff(before.indptr)
+    taken = _ragged(before.indptr[kept], lengths[kept])
+    used = np.flatnonzero(np.bincount(before.columns[taken], minlength=len(before.words)))
+    words = sorted({before.words[c] for c in used.tolist()}.union(fresh.words))
+    index = {w: n for n, w in enumerate(words)}
+    renamed = np.fromiter((index.get(w, -1) for w in before.words), np.int64, len(before.words))
+    fresh_renamed = np.fromiter(map(index.__getitem__, fresh.words), np.int64, len(fresh.words))
+    # Every row, the old ones first, then the fresh ones, in the new vocabulary.
+    columns = np.r_[renamed[before.columns], fresh_renamed[fresh.columns]]
+    counts = np.r_[before.counts, fresh.counts]
+    starts = np.r_[before.indptr[:-1], fresh.indptr[:-1] + len(before.columns)]
+    sizes = np.r_[lengths, np.diff(fresh.indptr)]
+    row = old.copy()
+    row[old < 0] = before.size + np.arange(np.count_nonzero(old < 0))
+    picked = _ragged(starts[row], sizes[row])
+    indptr = np.r_[0, np.cumsum(sizes[row])].astype(np.int64)
+    now = Coded(words, indptr, columns[picked], counts[picked])
+    # Which words weigh otherwise: their rounded counts differ.
+    was = np.zeros(len(words), dtype=np.int64)
+    known = renamed >= 0
+    was[renamed[known]] = before.frequency()[known]
+    frequency = now.frequency()
+    moved = rounded(was) != rounded(frequency)
+    if blocking:
+        moved |= (was <= _common_limit(before.size)) != (frequency <= _common_limit(now.size))
+    return now, moved
+
+
+def _ragged(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of the runs starts[n], starts[n] + 1, ... (lengths[n] each), in order."""
+    total = int(lengths.sum())
+    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.asarray(np.repeat(starts, lengths) + offsets, dtype=np.int64)
+
+
+def _touching(coded: Coded, words: np.ndarray) -> np.ndarray:
+    """Which rows hold any of `words` (a mask over words)."""
+    hit = coded.rows()[words[coded.columns]]
+    return np.bincount(hit, minlength=coded.size) > 0
+
+
+def _joined_links(found: Links, before: Links, clean: np.ndarray) -> Links:
+    """The links `found` now with the links between clean events from `before` (renumbered
+    by `clean`: -1 for an event that is gone or dirty), best first."""
+    left, right = clean[before.left], clean[before.right]
+    kept = (left >= 0) & (right >= 0)
+    score = np.r_[found.score, before.score[kept]]
+    left, right = np.r_[found.left, left[kept]], np.r_[found.right, right[kept]]
+    order = np.lexsort((right, left, -score))
+    return Links(score[order], left[order], right[order])
 
 
 def _typicality(size: int, pairs: Links) -> np.ndarray:
@@ -173,11 +343,6 @@ def _event_order(event: Event) -> tuple[str, int, str]:
 
 
 # -- profiles ---------------------------------------------------------------------------------
-
-
-def _unpacked(events: Sequence[Event], packed: Mapping[str, str]) -> dict[str, Features]:
-    found = ((e.id, packed.get(e.id)) for e in events)
-    return {event_id: Features.unpack(text) for event_id, text in found if text}
 
 
 def profiles(
@@ -237,24 +402,29 @@ class TextSpace:
     """
 
     def __init__(self, events: Sequence[Event], profiles: Sequence[Profile]) -> None:
-        self._made(
-            events, _vectors([p.clause for p in profiles]), _vectors([p.window for p in profiles])
-        )
+        clauses, windows = ([p.clause for p in profiles], [p.window for p in profiles])
+        self._made(events, _coded_words(clauses), _coded_words(windows))
 
     @classmethod
     def joined(
         cls, events: Sequence[Event], clauses: Sequence[str], windows: Sequence[str]
     ) -> TextSpace:
         """The space of profiles whose words come joined (`joined_profiles`): the same one."""
+        return cls.coded(events, _coded_joined(clauses), _coded_joined(windows))
+
+    @classmethod
+    def coded(cls, events: Sequence[Event], clause: Coded, window: Coded) -> TextSpace:
+        """The space of profiles whose words come coded."""
         space = cls.__new__(cls)
-        space._made(events, _joined_vectors(clauses), _joined_vectors(windows))
+        space._made(events, clause, window)
         return space
 
-    def _made(self, events: Sequence[Event], clause: csr_matrix, window: csr_matrix) -> None:
+    def _made(self, events: Sequence[Event], clause: Coded, window: Coded) -> None:
         codes: dict[str, int] = {}
         found = [codes.setdefault(e.article_id, len(codes)) for e in events]
         self.articles = np.array(found, dtype=np.int64)
-        self.clause, self.window = clause, window
+        self.coded_clause, self.coded_window = clause, window
+        self.clause, self.window = clause.vectors(), window.vectors()
 
     def similarities(self, left: Rows, right: Rows) -> np.ndarray:
         """Similarity of each pair (left[n], right[n]), from 0 to 1."""
@@ -287,36 +457,76 @@ def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
     order, so each row's float sums (its length; its products with another row) run in an
     order that depends on its own words only, never on the other documents.
     """
+    return _coded_words(documents).vectors()
+
+
+def _coded_words(documents: Sequence[Sequence[str]]) -> Coded:
     tokens = list(chain.from_iterable(documents))
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
-    return _coded_vectors(tokens, lengths)
+    return _coded(tokens, lengths)
 
 
 def _joined_vectors(texts: Sequence[str]) -> csr_matrix:
     """`_vectors` of documents whose words come joined in one string each (`joined_profiles`)."""
+    return _coded_joined(texts).vectors()
+
+
+def _coded_joined(texts: Sequence[str]) -> Coded:
     tokens = WORD_SEPARATOR.join(text for text in texts if text).split(WORD_SEPARATOR)
     found = (text.count(WORD_SEPARATOR) + 1 if text else 0 for text in texts)
-    return _coded_vectors(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
+    return _coded(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
 
 
-def _coded_vectors(tokens: list[str], lengths: np.ndarray) -> csr_matrix:
-    """`_vectors` of the documents whose words, one after another, are `tokens`: `lengths`
-    words each."""
+@dataclass(frozen=True)
+class Coded:
+    """Documents as word counts: each row's words (`columns`, codes into `words`, which are in
+    alphabetical order) in column order, with how often each occurs."""
+
+    words: list[str]
+    indptr: np.ndarray
+    columns: np.ndarray
+    counts: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return len(self.indptr) - 1
+
+    def vectors(self) -> csr_matrix:
+        """The documents' TF-IDF rows (`_vectors`)."""
+        size, width = self.size, len(self.words)
+        if not width:
+            return csr_matrix((size, 1))
+        columns = self.columns
+        data = self.counts.astype(np.float64) * _idf(columns, size, width)[columns]
+        _normalise(data, self.indptr)
+        return csr_matrix((data, columns.astype(np.int32), self.indptr), shape=(size, width))
+
+    def frequency(self) -> np.ndarray:
+        """In how many documents each word occurs."""
+        return np.bincount(self.columns, minlength=len(self.words))
+
+    def rows(self) -> np.ndarray:
+        """The row of each (column, count)."""
+        return np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.indptr))
+
+
+def _coded(tokens: list[str], lengths: np.ndarray) -> Coded:
+    """The documents whose words, one after another, are `tokens`: `lengths` words each."""
     size = len(lengths)
     if not tokens or not lengths.any():
-        return csr_matrix((size, 1))
+        empty = np.zeros(0, dtype=np.int64)
+        return Coded([], np.zeros(size + 1, dtype=np.int64), empty, empty)
     first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
     found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    width = len(first)
+    words = sorted(first)
+    width = len(words)
     alphabetical = np.empty(width, dtype=np.int64)
-    alphabetical[[first[word] for word in sorted(first)]] = np.arange(width)
+    alphabetical[[first[word] for word in words]] = np.arange(width)
     rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
     codes, counts = _counted(rows * width + alphabetical[found])
     row, columns = np.divmod(codes, width)
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
-    data = counts.astype(np.float64) * _idf(columns, size, width)[columns]
-    _normalise(data, indptr)
-    return csr_matrix((data, columns.astype(np.int32), indptr), shape=(size, width))
+    return Coded(words, indptr, columns, counts)
 
 
 def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -425,7 +635,12 @@ class Links:
             yield from zip(left.tolist(), right.tolist(), strict=True)
 
 
-def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, Links]:
+def candidate_pairs(
+    events: Sequence[Event],
+    space: TextSpace,
+    calendar: _Calendar | None = None,
+    dirty: np.ndarray | None = None,
+) -> tuple[Links, Links]:
     """Alike pairs whose dates agree, and very alike pairs whose dates lie side by side.
 
     Only events of one status are paired. Two sentences of one article are two statements
@@ -435,10 +650,11 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
     sorted best first, so that grouping takes the surest links before the rest.
 
     Candidates go through in slices and only the pairs alike enough are kept, so memory holds
-    the candidates' codes and the kept pairs, never every candidate's scores at once.
+    the candidates' codes and the kept pairs, never every candidate's scores at once. With
+    `dirty` (a mask over events), only the pairs of which one event is dirty.
     """
-    calendar = _Calendar(events)
-    codes = candidate_codes(events, space.clause, calendar)
+    calendar = calendar or _Calendar(events)
+    codes = candidate_codes(events, space.clause, calendar, dirty)
     size = max(len(events), 1)
     agree, disagree = _Scorer(space), _Scorer(space)
     for n in range(0, len(codes), _CHUNK):
@@ -498,8 +714,10 @@ class _Calendar:
     """Every event's interval (in seconds), status, blocking level and, per level, the first
     and last period it touches (`periods`), as arrays, read in one pass over the events."""
 
-    def __init__(self, events: Sequence[Event]) -> None:
-        table = np.array([_dates(e) for e in events], dtype=np.float64).reshape(-1, 10)
+    def __init__(self, events: Sequence[Event], table: np.ndarray | None = None) -> None:
+        if table is None:
+            table = _table(events)
+        self.table = table
         self.start, self.end = table[:, 0].copy(), table[:, 1].copy()
         self.status = table[:, 2] == 1.0
         whole = table[:, 3:].astype(np.int64)  # small whole numbers: exact as floats
@@ -513,6 +731,10 @@ class _Calendar:
         gap = _ADJACENT.total_seconds()
         after, before = self.end[i] + gap >= self.start[j], self.end[j] + gap >= self.start[i]
         return np.asarray(after & before, dtype=bool)
+
+
+def _table(events: Sequence[Event]) -> np.ndarray:
+    return np.array([_dates(e) for e in events], dtype=np.float64).reshape(-1, 10)
 
 
 def _dates(event: Event) -> tuple[float, ...]:
@@ -541,7 +763,10 @@ def blocked_pairs(events: Sequence[Event], clause: csr_matrix) -> tuple[np.ndarr
 
 
 def candidate_codes(
-    events: Sequence[Event], clause: csr_matrix, calendar: _Calendar | None = None
+    events: Sequence[Event],
+    clause: csr_matrix,
+    calendar: _Calendar | None = None,
+    dirty: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pairs of `blocked_pairs` coded i * len(events) + j, sorted, each once.
 
@@ -550,20 +775,35 @@ def candidate_codes(
     event meets the events of its own and adjacent periods, and the coarser events around it.
     A month holds many more events than a day, so a month-long event must share two words with
     a candidate and a year-long one three: that keeps the candidates per event few.
+
+    With `dirty` (a mask over events), only the pairs of which one event is dirty.
     """
     words = _blocking_words(clause)
     transposed = csr_matrix(words.T)
     cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
     codes = _Codes()
     small = _SmallBlocks(words)
-    for sources, targets, minimum in _blocks(calendar or _Calendar(events)):
-        if len(sources) * len(targets) <= _SMALL_BLOCK:
-            codes.add(small.add(sources, targets, minimum))
-            continue
-        for part in _parts(sources, cost):
-            codes.add(_sharing(words, transposed, part, targets, minimum=minimum))
+    for block_sources, block_targets, minimum in _blocks(calendar or _Calendar(events)):
+        for sources, targets in _reached(block_sources, block_targets, dirty):
+            if len(sources) * len(targets) <= _SMALL_BLOCK:
+                codes.add(small.add(sources, targets, minimum))
+                continue
+            for part in _parts(sources, cost):
+                codes.add(_sharing(words, transposed, part, targets, minimum=minimum))
     codes.add(small.flush())
     return codes.unique()
+
+
+def _reached(
+    sources: np.ndarray, targets: np.ndarray, dirty: np.ndarray | None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A block's sources and targets as the pairs of which one is dirty: dirty sources with
+    every target, clean sources with the dirty targets (all of them, without `dirty`)."""
+    if dirty is None:
+        return [(sources, targets)]
+    mine = dirty[sources]
+    found = [(sources[mine], targets), (sources[~mine], targets[dirty[targets]])]
+    return [(some, other) for some, other in found if len(some) and len(other)]
 
 
 def _blocks(calendar: _Calendar) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
@@ -695,12 +935,17 @@ class _Codes:
 
 def _blocking_words(clause: csr_matrix) -> csr_matrix:
     """Which clause words each event has, leaving out words too common to tell events apart."""
-    limit = max(COMMON_MIN, int(COMMON_SHARE * clause.shape[0]))
+    limit = _common_limit(clause.shape[0])
     present = csr_matrix(clause, copy=True)
     present.data[:] = 1.0
     frequency = np.asarray(present.sum(axis=0)).ravel()
     keep = np.flatnonzero(frequency <= limit)
     return csr_matrix(present[:, keep])
+
+
+def _common_limit(size: int) -> int:
+    """In how many of `size` events a word may occur and still block."""
+    return max(COMMON_MIN, int(COMMON_SHARE * size))
 
 
 def _sharing(
@@ -763,10 +1008,12 @@ def _month_number(moment: datetime) -> int:
 
 @dataclass(frozen=True)
 class _Recalled:
-    """The events whose part an earlier merge grouped, and its entries' choices."""
+    """The events whose part an earlier merge grouped, its entries' choices, and its recipe
+    by part."""
 
     events: np.ndarray  # a mask over events
     choices: list[Choice]
+    recipes: dict[int, Recipe]
 
 
 class _Parts:
@@ -774,115 +1021,64 @@ class _Parts:
 
     Grouping a part reads nothing outside it: its events (their dates, articles, statuses),
     their vectors (through the sums and products of `_Groups`, whose order depends on a
-    row's own words: see `_vectors`) and its links with their scores, in order. A part's
-    digest holds all of these, the events by what they were made from (`versions`), the
-    floats to the bit; parts with a digest an earlier merge grouped are grouped as it did.
-    A part holding an event of an unversioned article has no digest, and is always grouped.
+    row's own words: see `_vectors`) and its links with their scores, in order. A part whose
+    events are all clean (`MergeMemo`) and were all the events of one part in the merge that
+    left the memo has the links it had then (a link to a dirty event would make that event
+    one of the part), so it is grouped as it was then.
     """
 
-    def __init__(
-        self,
-        events: Sequence[Event],
-        space: TextSpace,
-        agree: Links,
-        disagree: Links,
-        versions: Mapping[str, str],
-    ) -> None:
-        size = len(events)
+    def __init__(self, agree: Links, disagree: Links, size: int) -> None:
         left, right = np.r_[agree.left, disagree.left], np.r_[agree.right, disagree.right]
         graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
-        _, self.labels = connected_components(graph, directed=False)
-        order = np.argsort(self.labels, kind="stable")  # events part by part, in index order
-        keys, starts = _split_keys(self.labels[order])
-        ends = starts[1:].tolist()
-        self._bounds = dict(
-            zip(keys.tolist(), zip(starts[:-1].tolist(), ends, strict=True), strict=True)
-        )
-        self._order = order
-        self.place = np.empty(size, dtype=np.int64)  # an event's place in its part
-        self.place[order] = np.arange(size) - np.repeat(starts[:-1], np.diff(starts))
-        self.digests = self._digests(events, space, (agree, disagree), versions)
+        count, labels = connected_components(graph, directed=False)
+        self.labels = labels.astype(np.int64)
+        self.count = int(count)
+        self._order = np.argsort(self.labels, kind="stable")  # part by part, in index order
+        self._starts = np.searchsorted(self.labels[self._order], np.arange(self.count + 1))
+        self.sizes = np.diff(self._starts)
+        place = np.arange(size) - np.repeat(self._starts[:-1], self.sizes)
+        self._place = np.empty(size, dtype=np.int64)
+        self._place[self._order] = place  # an event's place in its part
 
     def members(self, part: int) -> list[int]:
         """A part's events, in index order."""
-        start, end = self._bounds[part]
+        start, end = self._starts[part], self._starts[part + 1]
         return self._order[start:end].tolist()  # type: ignore[no-any-return]
 
-    def _digests(
-        self,
-        events: Sequence[Event],
-        space: TextSpace,
-        links: tuple[Links, Links],
-        versions: Mapping[str, str],
-    ) -> dict[int, bytes]:
-        """The digest of each part of two events or more whose articles all have versions."""
-        linked = [_by_part(self.labels[found.left], found) for found in links]
-        rows = [matrix[self._order] for matrix in (space.clause, space.window)]
-        bounds = [matrix.indptr.tolist() for matrix in rows]
-        made: dict[int, bytes] = {}
-        for part, (start, end) in self._bounds.items():
-            if end - start < 2:
-                continue
-            told = [events[i] for i in self._order[start:end].tolist()]
-            known = [versions.get(e.article_id) for e in told]
-            if not all(known):
-                continue
-            h = hashlib.blake2b(_MEMO_FORMAT, digest_size=20)
-            h.update("\0".join(f"{v}\t{e.id}" for v, e in zip(known, told, strict=True)).encode())
-            for matrix, indptr in zip(rows, bounds, strict=True):
-                h.update(np.diff(matrix.indptr[start : end + 1]).tobytes())  # row lengths
-                h.update(matrix.data[indptr[start] : indptr[end]].tobytes())
-            for found in linked:
-                score, left, right = found.get(part, _NO_LINKS)
-                h.update(len(score).to_bytes(8, "little"))
-                h.update(score.tobytes())
-                h.update(self.place[left].tobytes())
-                h.update(self.place[right].tobytes())
-            made[part] = h.digest()
-        return made
-
-    def recalled(self, memo: Mapping[bytes, Recipe]) -> _Recalled:
-        """The events whose part `memo` holds, and their entries' choices as it says."""
+    def recalled(self, memo: MergeMemo | None, old: np.ndarray, dirty: np.ndarray) -> _Recalled:
+        """The events of the parts `memo` grouped, with their choices and recipes: those
+        whose events are clean (`old`: each one's index in the memo; `dirty`) and were one
+        whole part then."""
         mask = np.zeros(len(self.labels), dtype=bool)
+        if memo is None or not self.count:
+            return _Recalled(mask, [], {})
+        before = np.where((old >= 0) & ~dirty, memo.parts[np.maximum(old, 0)], -1)
+        ordered = before[self._order]
+        low = np.minimum.reduceat(ordered, self._starts[:-1])
+        high = np.maximum.reduceat(ordered, self._starts[:-1])
+        was = np.bincount(memo.parts, minlength=len(memo.recipes))
+        whole = (low >= 0) & (low == high) & (was[np.maximum(low, 0)] == self.sizes)
         choices: list[Choice] = []
-        for part, digest in self.digests.items():
-            recipe = memo.get(digest)
-            if recipe is None:
-                continue
+        recipes: dict[int, Recipe] = {}
+        for part, then in zip(np.flatnonzero(whole).tolist(), low[whole].tolist(), strict=True):
             members = self.members(part)
             mask[members] = True
-            choices.extend(choice.moved(members.__getitem__) for choice in recipe)
-        return _Recalled(mask, choices)
+            recipes[part] = memo.recipes[then]
+            choices.extend(choice.moved(members.__getitem__) for choice in recipes[part])
+        return _Recalled(mask, choices, recipes)
 
-    def memo(self, choices: Sequence[Choice]) -> dict[bytes, Recipe]:
-        """The recipe of every part with a digest, from the choices of all entries."""
-        recipes: defaultdict[int, list[Choice]] = defaultdict(list)
-        labels, place = self.labels, self.place
+    def recipes(self, choices: Sequence[Choice], known: Mapping[int, Recipe]) -> list[Recipe]:
+        """Each part's recipe: `known`, or else made from the choices of its entries."""
+        found: defaultdict[int, list[Choice]] = defaultdict(list)
+        labels, place = self.labels.tolist(), self._place.tolist()
         for choice in choices:
-            part = int(labels[choice.told[0]])
-            if part in self.digests:
-                recipes[part].append(choice.moved(lambda i: int(place[i])))
-        return {
-            self.digests[part]: tuple(sorted(found, key=attrgetter("told")))
-            for part, found in recipes.items()
-        }
-
-
-_MEMO_FORMAT = b"timeline-merge-parts-1"
-_NO_LINKS = (np.zeros(0), np.zeros(0, np.int64), np.zeros(0, np.int64))
-
-
-def _by_part(
-    parts: np.ndarray, links: Links
-) -> dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]:
-    """Each part's links (score, left, right), in their order."""
-    order = np.argsort(parts, kind="stable")
-    keys, starts = _split_keys(parts[order])
-    return {
-        int(k): (links.score[found], links.left[found], links.right[found])
-        for k, a, b in zip(keys.tolist(), starts[:-1].tolist(), starts[1:].tolist(), strict=True)
-        for found in [order[a:b]]
-    }
+            part = labels[choice.told[0]]
+            if part not in known:
+                found[part].append(choice.moved(place.__getitem__))
+        return [
+            known.get(part) or tuple(sorted(found[part], key=attrgetter("told")))
+            for part in range(self.count)
+        ]
 
 
 # -- grouping ---------------------------------------------------------------------------------
