@@ -294,7 +294,7 @@ def _regrown(
     row[old < 0] = before.size + np.arange(np.count_nonzero(old < 0))
     picked = _ragged(starts[row], sizes[row])
     indptr = np.r_[0, np.cumsum(sizes[row])].astype(np.int64)
-    now = Coded(words, indptr, columns[picked], counts[picked])
+    now = Coded(words, indptr, columns[picked].astype(np.int32), counts[picked])
     # Which words weigh otherwise: their rounded counts differ.
     was = np.zeros(len(words), dtype=np.int64)
     known = renamed >= 0
@@ -483,9 +483,9 @@ class Coded:
     alphabetical order) in column order, with how often each occurs."""
 
     words: list[str]
-    indptr: np.ndarray
-    columns: np.ndarray
-    counts: np.ndarray
+    indptr: np.ndarray  # int64
+    columns: np.ndarray  # int32
+    counts: np.ndarray  # int32
 
     @property
     def size(self) -> int:
@@ -514,7 +514,7 @@ def _coded(tokens: list[str], lengths: np.ndarray) -> Coded:
     """The documents whose words, one after another, are `tokens`: `lengths` words each."""
     size = len(lengths)
     if not tokens or not lengths.any():
-        empty = np.zeros(0, dtype=np.int64)
+        empty = np.zeros(0, dtype=np.int32)
         return Coded([], np.zeros(size + 1, dtype=np.int64), empty, empty)
     first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
     found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
@@ -526,7 +526,7 @@ def _coded(tokens: list[str], lengths: np.ndarray) -> Coded:
     codes, counts = _counted(rows * width + alphabetical[found])
     row, columns = np.divmod(codes, width)
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
-    return Coded(words, indptr, columns, counts)
+    return Coded(words, indptr, columns.astype(np.int32), counts.astype(np.int32))
 
 
 def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
