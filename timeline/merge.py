@@ -37,7 +37,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from itertools import chain, count, groupby
+from itertools import chain, compress, count, groupby
 from operator import attrgetter
 
 import numpy as np
@@ -135,8 +135,11 @@ def merge_events(
     leaves a `MergeMemo`, and given the memo of an earlier merge, it works out again only
     what the events that changed since reach (see `MergeMemo`).
     """
-    placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
-    context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
+    placeable = [is_placeable(e.value) for e in events]
+    placed = sorted(compress(events, placeable), key=_event_order)
+    context = tuple(
+        sorted((e for e, p in zip(events, placeable, strict=True) if not p), key=_event_order)
+    )
     by_id = {a.id: a for a in articles}
     keys = _event_keys(placed, versions or {})
     with collector.paused():
@@ -151,7 +154,7 @@ def merge_events(
             space, calendar, agree, disagree, old, dirty = grown
         parts = _Parts(agree, disagree, len(placed))
         done = parts.recalled(memo, old, dirty)
-        groups = _Groups(placed, space)
+        groups = _Groups(placed, space, ~done.events)
         for i, j in agree.among(~done.events).links():
             groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
         for i, j in disagree.among(~done.events).links():
@@ -597,11 +600,16 @@ def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
 class _OneArticle:
     """Which two events of one article read unlike each other: they tell two happenings.
 
-    Scored once, up front, for every pair of events an article tells.
+    Scored once, up front, for every pair of events an article tells (of the `wanted` ones).
     """
 
-    def __init__(self, space: TextSpace, threshold: float) -> None:
+    def __init__(
+        self, space: TextSpace, threshold: float, wanted: np.ndarray | None = None
+    ) -> None:
         left, right = space.article_pairs()
+        if wanted is not None:
+            both = wanted[left] & wanted[right]
+            left, right = left[both], right[both]
         self._size = max(len(space.articles), 1)
         unlike = _cosines(space.clause, left, right) < threshold
         self._unlike = set((left[unlike] * self._size + right[unlike]).tolist())
@@ -1093,24 +1101,42 @@ class _Groups:
     and never when one article tells an event of each in sentences not alike (`_one_account`).
     """
 
-    def __init__(self, events: Sequence[Event], space: TextSpace) -> None:
+    def __init__(
+        self, events: Sequence[Event], space: TextSpace, wanted: np.ndarray | None = None
+    ) -> None:
+        """Groups of `events`, each alone; only the `wanted` ones (a mask) will be joined."""
         self._size = len(events)
+        self._events = events
         self._space = space
-        self._one_article = _OneArticle(space, ONE_ACCOUNT_THRESHOLD)
+        self._one_article = _OneArticle(space, ONE_ACCOUNT_THRESHOLD, wanted)
         self._agree = list(range(self._size))
         self._apart = list(range(self._size))
-        self._span: list[Span] = [_span(e.value) for e in events]
-        self._spans: list[list[Span]] = [[span] for span in self._span]
+        # A group's shared span, its groups' spans and its events by article, once it has
+        # joined another (before, those of its one event: `_span_of`, `_spans_of`, `_told_of`).
+        self._span: dict[int, Span] = {}
+        self._spans: dict[int, list[Span]] = {}
         self._sums: dict[int, tuple[_Bag, _Bag]] = {}
         self._clause_rows, self._window_rows = _Rows(space.clause), _Rows(space.window)
-        self._told: list[dict[str, list[int]]] = [{e.article_id: [n]} for n, e in enumerate(events)]
+        self._told: dict[int, dict[str, list[int]]] = {}
+
+    def _span_of(self, root: int) -> Span:
+        found = self._span.get(root)
+        return _span(self._events[root].value) if found is None else found
+
+    def _spans_of(self, root: int) -> list[Span]:
+        found = self._spans.get(root)
+        return [self._span_of(root)] if found is None else found
+
+    def _told_of(self, root: int) -> dict[str, list[int]]:
+        found = self._told.get(root)
+        return {self._events[root].article_id: [root]} if found is None else found
 
     def join_if_agreeing(self, i: int, j: int, threshold: float) -> None:
         """Join the groups of i and j when every date in the joined group shares an instant."""
         a, b = _find(self._agree, i), _find(self._agree, j)
         if a == b:
             return
-        span_a, span_b = self._span[a], self._span[b]
+        span_a, span_b = self._span_of(a), self._span_of(b)
         start, end = max(span_a[0], span_b[0]), min(span_a[1], span_b[1])
         if start < end and self._one_account(a, b) and self._alike(a, b, threshold):
             self._agree[b] = self._apart[b] = a
@@ -1124,13 +1150,13 @@ class _Groups:
         b = _find(self._apart, _find(self._agree, j))
         if (
             a != b
-            and all(_near(x, y) for x in self._spans[a] for y in self._spans[b])
+            and all(_near(x, y) for x in self._spans_of(a) for y in self._spans_of(b))
             and self._one_account(a, b)
             and self._alike(a, b, threshold)
         ):
             self._apart[b] = a
             self._pool(a, b)
-            self._spans[a] = self._spans[a] + self._spans[b]
+            self._spans[a] = self._spans_of(a) + self._spans_of(b)
 
     def _alike(self, a: int, b: int, threshold: float) -> bool:
         """True when groups a and b, as wholes, are alike; on success a holds b's words too."""
@@ -1149,7 +1175,7 @@ class _Groups:
 
     def _one_account(self, a: int, b: int) -> bool:
         """False when an article tells events of both groups in sentences not alike."""
-        told_a, told_b = self._told[a], self._told[b]
+        told_a, told_b = self._told_of(a), self._told_of(b)
         pairs = [
             (x, y)
             for article in told_a.keys() & told_b.keys()
@@ -1159,8 +1185,9 @@ class _Groups:
         return not (pairs and self._one_article.any_unlike(pairs))
 
     def _pool(self, a: int, b: int) -> None:
-        for article, found in self._told[b].items():
-            self._told[a].setdefault(article, []).extend(found)
+        told = self._told.setdefault(a, self._told_of(a))
+        for article, found in self._told_of(b).items():
+            told.setdefault(article, []).extend(found)
         self._told[b] = {}
 
     def _bags(self, root: int) -> tuple[_Bag, _Bag]:
