@@ -17,16 +17,20 @@ article tells an event of each in sentences that are not alike: that article its
 happenings, and a source does not disagree with itself about a date.
 
 Text similarity is the cosine of TF-IDF vectors (scikit-learn's `TfidfVectorizer` defaults,
-computed here with numpy to the same bits) over two views of an event: its clause, where names
-(capitalised words and acronyms) count twice as much as other words, and the words around it
-in the article, which tell who "he" is and what "the talks" were. Rare words weigh more than
-common ones by construction. Word lists live in `resources/<language>/merge/*.txt`.
+but for document counts rounded to four binary digits: see `_idf`) over two views of an event:
+its clause, where names (capitalised words and acronyms) count twice as much as other words,
+and the words around it in the article, which tell who "he" is and what "the talks" were.
+Rare words weigh more than common ones by construction. Word lists live in
+`resources/<language>/merge/*.txt`.
 
-Merge runs in full on every build, so it keeps its work and memory small: each article is read
-once, only around its events; candidate pairs are kept as one sorted array of codes and scored
-slice by slice, keeping only the pairs alike enough; the pairs of events of one article are
-scored once, up front, for every one-article check. Every float is the one the plain
-computation gives (see `_cosines`), so the entries do not depend on these shortcuts.
+Merge keeps its work and memory small: each article is read once, only around its events;
+candidate pairs are kept as one sorted array of codes and scored slice by slice, keeping only
+the pairs alike enough; the pairs of events of one article are scored once, up front, for
+every one-article check. Every float is the one the plain computation gives, and a pair's
+score depends on its two events alone (see `_vectors`), so the entries do not depend on these
+shortcuts. A build gives merge the memo the last one left (`MergeMemo`): after an edit, only
+the pairs and the parts of the link graph the changed events reach are worked out again, and
+the entries are those a merge from scratch makes.
 """
 
 from __future__ import annotations
