@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from itertools import chain, compress, count, groupby
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
@@ -149,13 +150,7 @@ def merge_events(
     with collector.paused():
         known = _Unpacked(features or {})
         grown = memo.grown(placed, keys, by_id, known) if memo is not None else None
-        if grown is None:
-            space = TextSpace.joined(placed, *joined_profiles(placed, by_id, known))
-            calendar = _Calendar(placed)
-            agree, disagree = candidate_pairs(placed, space, calendar)
-            old, dirty = np.full(len(placed), -1), np.ones(len(placed), dtype=bool)
-        else:
-            space, calendar, agree, disagree, old, dirty = grown
+        space, calendar, agree, disagree, old, dirty = grown or _Linked.afresh(placed, by_id, known)
         parts = _Parts(agree, disagree, len(placed))
         done = parts.recalled(memo, old, dirty)
         groups = _Groups(placed, space, ~done.events)
@@ -244,10 +239,9 @@ class MergeMemo:
         keys: list[str],
         articles: dict[str, Article],
         known: Mapping[str, Features],
-    ) -> tuple[TextSpace, _Calendar, Links, Links, np.ndarray, np.ndarray] | None:
-        """The space, calendar and links of `events` (made from `keys`): those of a merge
-        from scratch, worked out from this memo; with each event's index in the memo (or -1)
-        and which are dirty. None when the memo is no help."""
+    ) -> _Linked | None:
+        """The events (made from `keys`) linked as a merge from scratch links them, worked
+        out from this memo; None when it is no help."""
         if rounded(np.array([len(keys)]))[0] != rounded(np.array([len(self.keys)]))[0]:
             return None
         where = {k: n for n, k in enumerate(self.keys) if k}
@@ -268,7 +262,7 @@ class MergeMemo:
         renumber[old[old >= 0]] = np.flatnonzero(old >= 0)
         clean = renumber.copy()
         clean[renumber >= 0] = np.where(dirty[renumber[renumber >= 0]], -1, clean[renumber >= 0])
-        return (
+        return _Linked(
             space,
             calendar,
             _joined_links(agree, self.agree, clean),
@@ -276,6 +270,29 @@ class MergeMemo:
             old,
             dirty,
         )
+
+
+class _Linked(NamedTuple):
+    """Events in their text space and calendar, with their links; each one's index in the
+    memo the links were worked out from (-1 if none) and which ones are dirty."""
+
+    space: TextSpace
+    calendar: _Calendar
+    agree: Links
+    disagree: Links
+    old: np.ndarray
+    dirty: np.ndarray
+
+    @classmethod
+    def afresh(
+        cls, events: Sequence[Event], articles: dict[str, Article], known: Mapping[str, Features]
+    ) -> _Linked:
+        """The events linked from scratch: all dirty."""
+        space = TextSpace.joined(events, *joined_profiles(events, articles, known))
+        calendar = _Calendar(events)
+        agree, disagree = candidate_pairs(events, space, calendar)
+        size = len(events)
+        return cls(space, calendar, agree, disagree, np.full(size, -1), np.ones(size, dtype=bool))
 
 
 def _regrown(
