@@ -12,7 +12,9 @@ run on the smallest sizes only, since it grows with the square of the input. A l
 measures what a rebuild gains from the per-article features (`merge_features.article_features`, made
 and cached with each article's results): merge given them against merge making them itself, in
 the same run, with the same entries; and one what merge gains from coding the features' words as
-the features keep them, joined (`joined_profiles`): the same text space, bit for bit. Times are CPU
+the features keep them, joined (`joined_profiles`): the same text space, bit for bit. Another
+measures merge after one edit given the memo the merge before it left (`merge.MergeMemo`)
+against merge from scratch: the same entries. Times are CPU
 seconds (wall time wanders on a shared machine), small sizes the best of three runs; the
 candidate pairs per event show, without any clock, that the work grows linearly. The peak is
 the most memory merge held at once (tracemalloc, numpy's arrays included), from one more run
@@ -140,7 +142,9 @@ def _events(article_id: str, told: list[tuple[str, TimeValue]]) -> Iterator[Even
         offset += len(sentence) + 2
 
 
-def all_pairs(events: Sequence[Event], clause: object, calendar: object = None) -> np.ndarray:
+def all_pairs(
+    events: Sequence[Event], clause: object, calendar: object = None, dirty: object = None
+) -> np.ndarray:
     """The naive baseline's candidates: every pair of events, whatever their dates and words."""
     left, right = np.triu_indices(len(events), k=1)
     return left.astype(np.int64) * len(events) + right
@@ -221,7 +225,7 @@ def text_spaces(n_articles: int, repeats: int) -> tuple[float, float]:
         (e for e in events if merge_features.is_placeable(e.value)), key=merge._event_order
     )
     by_id = {a.id: a for a in articles}
-    known = merge._unpacked(placed, features_of(events, articles))
+    known = merge._Unpacked(features_of(events, articles))
     lists, joined = [], []
     for _ in range(repeats):  # alternated, so that both meet the same load
         lists.append(timed(lambda: merge.TextSpace(placed, merge.profiles(placed, by_id, known))))
@@ -236,6 +240,29 @@ def text_spaces(n_articles: int, repeats: int) -> tuple[float, float]:
         if not all(np.array_equal(getattr(mine, a), getattr(other, a)) for a in parts):
             raise SystemExit(f"{n_articles} articles: the joined words gave another text space")
     return min(s for s, _ in lists), min(s for s, _ in joined)
+
+
+def with_memo(n_articles: int, repeats: int) -> tuple[float, float]:
+    """Best CPU seconds of merge from scratch and of merge given the memo the merge before one
+    edit left (one article's text changed: one of its events gone, the others made again), in
+    the same run, with the same entries."""
+    events, articles = corpus(n_articles)
+    features = features_of(events, articles)
+    versions = {a.id: "1" for a in articles}
+    before = merge.merge_events(events, articles, features, versions)
+    edited = articles[len(articles) // 2].id
+    gone = next(e.id for e in reversed(events) if e.article_id == edited)
+    events = [e for e in events if e.id != gone]
+    versions[edited] = "2"
+    scratch, given = [], []
+    for _ in range(repeats):  # alternated, so that both meet the same load
+        scratch.append(timed(lambda: merge.merge_events(events, articles, features, versions)))
+        given.append(
+            timed(lambda: merge.merge_events(events, articles, features, versions, before.memo))
+        )
+    if scratch[0][1] != given[0][1]:
+        raise SystemExit(f"{n_articles} articles: merge with the memo gave other entries")
+    return min(s for s, _ in scratch), min(s for s, _ in given)
 
 
 def main(argv: list[str]) -> None:
@@ -273,6 +300,12 @@ def main(argv: list[str]) -> None:
     for n in sizes:
         made, given = with_features(n, REPEATS if n <= REPEAT_UP_TO else 1)
         print(f"{n:>8} {made:>7.2f} {given:>7.2f} {made / given:>6.1f}x")
+    print(
+        f"\n{'articles':>8} {'scratch s':>9} {'memo s':>7} {'ratio':>6}  (one edit, same entries)"
+    )
+    for n in sizes:
+        scratch, given = with_memo(n, REPEATS if n <= REPEAT_UP_TO else 1)
+        print(f"{n:>8} {scratch:>9.2f} {given:>7.2f} {scratch / given:>6.1f}x")
     print(f"\n{'articles':>8} {'lists s':>7} {'joined s':>8} {'ratio':>6}  (text space, same bits)")
     for n in sizes:
         lists, joined = text_spaces(n, REPEATS)

@@ -8,6 +8,8 @@ events) run file by file through `timeline.execute`: cached by content, in paral
 
 from __future__ import annotations
 
+import os
+import pickle
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,7 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 
 from timeline import collector
-from timeline.cache import Cache
+from timeline.cache import Cache, fingerprint
 from timeline.errors import StrictError
 from timeline.execute import (
     Analysed,
@@ -27,7 +29,7 @@ from timeline.execute import (
     combine,
 )
 from timeline.load import LoadOptions
-from timeline.merge import merge_events
+from timeline.merge import MergeMemo, merge_events
 from timeline.model import Article, Mention, Problem, Timeline
 from timeline.render import ABOUT_FILE, NOTES_FILE, RenderOptions, render_site
 from timeline.write import write_site
@@ -119,7 +121,16 @@ def make_timeline(
 
 def assemble(analysed: Analysed, config: BuildConfig) -> Timeline:
     """Merge the events of every article into the timeline."""
-    merged = merge_events(analysed.events, analysed.articles, analysed.features)
+    memo = _MergeMemo.beside(config)
+    merged = merge_events(
+        analysed.events,
+        analysed.articles,
+        analysed.features,
+        versions=analysed.versions,
+        memo=memo.recalled() if memo is not None else None,
+    )
+    if memo is not None:
+        memo.keep(merged.memo)
     mentions = analysed.mentions
     return Timeline(
         title=config.title,
@@ -142,6 +153,42 @@ def _mention_problems(
         for m in mentions[a.id]:
             out.extend(Problem(a.path, f"{m.text!r}: {note}") for note in m.notes)
     return tuple(out)
+
+
+class _MergeMemo:
+    """What the last merge left for the next one (`merge.MergeMemo`), kept in the cache
+    folder for the next build's merge. A memo of other code, or one that cannot be
+    read, is no memo: the merge then groups everything."""
+
+    FILE = "merge-memo.pickle"
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._code = fingerprint("merge")
+        self._found: MergeMemo | None = None
+
+    @classmethod
+    def beside(cls, config: BuildConfig) -> _MergeMemo | None:
+        if not (config.cache and config.write):
+            return None
+        return cls(Cache.beside(config.out, config.source).folder / cls.FILE)
+
+    def recalled(self) -> MergeMemo | None:
+        try:
+            code, found = pickle.loads(self._path.read_bytes())
+        except Exception:  # missing, damaged or foreign: a cache miss, never a failed build
+            return None
+        self._found = found if code == self._code and isinstance(found, MergeMemo) else None
+        return self._found
+
+    def keep(self, memo: MergeMemo | None) -> None:
+        """Save `memo`, whole or not at all."""
+        if memo is None:
+            return
+        self._path.parent.mkdir(parents=True, exist_ok=True)
+        spare = self._path.with_suffix(".tmp")
+        spare.write_bytes(pickle.dumps((self._code, memo), protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(spare, self._path)
 
 
 def _analysis(config: BuildConfig) -> Analysis:

@@ -97,6 +97,9 @@ class Analysed:
     events: tuple[Event, ...]
     problems: tuple[Problem, ...] = field(default=())
     features: dict[str, str] = field(default_factory=dict)  # merge's, by event id
+    # What each article and its events were made from, by article id: its file's cache key
+    # (content, options, code) and its place in the file. Same version, same events.
+    versions: dict[str, str] = field(default_factory=dict)
 
 
 def analyse_folder(
@@ -188,6 +191,7 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
     found = [m for r in results for m in r.mentions]
     made = [e for r in results for e in r.events]
     told = [f for r in results for f in _article_features(r)]
+    made_from = [f"{r.key}#{n}" if r.key else "" for r in results for n in range(len(r.articles))]
     unique, clashes = unique_ids(loaded)
     for i, (before, after) in enumerate(zip(loaded, unique, strict=True)):
         if before.id != after.id:
@@ -200,6 +204,7 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
         events=tuple(e for events in made for e in events),
         problems=tuple(trouble),
         features=_by_event(made, told),
+        versions={a.id: v for a, v in zip(unique, made_from, strict=True) if v},
     )
 
 

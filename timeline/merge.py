@@ -17,16 +17,20 @@ article tells an event of each in sentences that are not alike: that article its
 happenings, and a source does not disagree with itself about a date.
 
 Text similarity is the cosine of TF-IDF vectors (scikit-learn's `TfidfVectorizer` defaults,
-computed here with numpy to the same bits) over two views of an event: its clause, where names
-(capitalised words and acronyms) count twice as much as other words, and the words around it
-in the article, which tell who "he" is and what "the talks" were. Rare words weigh more than
-common ones by construction. Word lists live in `resources/<language>/merge/*.txt`.
+but for document counts rounded to four binary digits: see `_idf`) over two views of an event:
+its clause, where names (capitalised words and acronyms) count twice as much as other words,
+and the words around it in the article, which tell who "he" is and what "the talks" were.
+Rare words weigh more than common ones by construction. Word lists live in
+`resources/<language>/merge/*.txt`.
 
-Merge runs in full on every build, so it keeps its work and memory small: each article is read
-once, only around its events; candidate pairs are kept as one sorted array of codes and scored
-slice by slice, keeping only the pairs alike enough; the pairs of events of one article are
-scored once, up front, for every one-article check. Every float is the one the plain
-computation gives (see `_cosines`), so the entries do not depend on these shortcuts.
+Merge keeps its work and memory small: each article is read once, only around its events;
+candidate pairs are kept as one sorted array of codes and scored slice by slice, keeping only
+the pairs alike enough; the pairs of events of one article are scored once, up front, for
+every one-article check. Every float is the one the plain computation gives, and a pair's
+score depends on its two events alone (see `_vectors`), so the entries do not depend on these
+shortcuts. A build gives merge the memo the last one left (`MergeMemo`): after an edit, only
+the pairs and the parts of the link graph the changed events reach are worked out again, and
+the entries are those a merge from scratch makes.
 """
 
 from __future__ import annotations
@@ -34,14 +38,16 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from itertools import chain, count, groupby
+from itertools import chain, compress, count, groupby
 from operator import attrgetter
+from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse import csr_matrix
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
 
 from timeline import collector
 from timeline.events import Telling, event_telling
@@ -76,6 +82,7 @@ ONE_ACCOUNT_THRESHOLD = 0.2  # two sentences of one article less alike tell two 
 LEVEL_STEP = 0.1  # a month-long date joins a day's telling only when alike by this much more
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
+SIGNIFICANT_BITS = 4  # binary digits of a word's event count that its weight reads (`_idf`)
 MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
@@ -83,7 +90,7 @@ TEXT_WORDS = 35  # a telling longer than this says more than the entry needs, wo
 _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
-_CHUNK = 100_000  # pairs scored at once (as far as the sums go: see `_cosines`)
+_CHUNK = 100_000  # pairs scored at once
 _BATCH = 10_000  # pairs multiplied at once
 _PRODUCT = 4_000_000  # word matches counted at once when blocking
 _SMALL_BLOCK = 200_000  # blocks with at most this many (source, target) pairs: compared together
@@ -103,42 +110,248 @@ _PRECISION_BONUS: dict[Granularity, float] = {
 }
 
 
+Recipe = tuple["Choice", ...]
+"""How one part of the link graph was grouped (`_Parts`): its entries' choices, by the
+events' places in the part."""
+
+
 @dataclass(frozen=True)
 class MergeResult:
     """The timeline entries in date order, and the vaguely dated events kept as context."""
 
     entries: tuple[Entry, ...]
     context: tuple[Event, ...] = ()
+    # What this merge leaves the next one (`MergeMemo`); None without versions.
+    memo: MergeMemo | None = field(default=None, compare=False)
 
 
 def merge_events(
     events: Sequence[Event],
     articles: Sequence[Article],
     features: Mapping[str, str] | None = None,
+    versions: Mapping[str, str] | None = None,
+    memo: MergeMemo | None = None,
 ) -> MergeResult:
     """Group the events that tell the same happening into entries; keep the vague as context.
 
     `features`, by event id, are what `article_features` made of the events with their
-    articles; those of events missing from it are made here.
+    articles; those of events missing from it are made here. `versions`, by article id, say
+    what each article was made from (`execute.Analysed.versions`): with them, the merge
+    leaves a `MergeMemo`, and given the memo of an earlier merge, it works out again only
+    what the events that changed since reach (see `MergeMemo`).
     """
-    placed = sorted((e for e in events if is_placeable(e.value)), key=_event_order)
-    context = tuple(sorted((e for e in events if not is_placeable(e.value)), key=_event_order))
+    placeable = [is_placeable(e.value) for e in events]
+    placed = sorted(compress(events, placeable), key=_event_order)
+    context = tuple(
+        sorted((e for e, p in zip(events, placeable, strict=True) if not p), key=_event_order)
+    )
     by_id = {a.id: a for a in articles}
+    keys = _event_keys(placed, versions or {})
     with collector.paused():
-        known = _unpacked(placed, features or {})
-        space = TextSpace.joined(placed, *joined_profiles(placed, by_id, known))
-        agree, disagree = candidate_pairs(placed, space)
-        groups = _Groups(placed, space)
-        for i, j in agree.links():
+        known = _Unpacked(features or {})
+        grown = memo.grown(placed, keys, by_id, known) if memo is not None else None
+        space, calendar, agree, disagree, old, dirty = grown or _Linked.afresh(placed, by_id, known)
+        parts = _Parts(agree, disagree, len(placed))
+        done = parts.recalled(memo, old, dirty)
+        groups = _Groups(placed, space, ~done.events)
+        for i, j in agree.among(~done.events).links():
             groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
-        for i, j in disagree.links():
+        for i, j in disagree.among(~done.events).links():
             groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
         typical = _typicality(len(placed), agree)
         tellings = Tellings(by_id, known)
-        entries = [
-            make_entry(placed, typical, nested, by_id, tellings) for nested in groups.members()
+        choices = [
+            choose(placed, typical, nested, by_id, tellings)
+            for nested in groups.members(np.flatnonzero(~done.events).tolist())
         ]
-    return MergeResult(mark_key(entries), context)
+        choices += done.choices
+        entries = [make_entry(placed, choice) for choice in choices]
+        left = None
+        if versions:
+            left = MergeMemo(
+                parts.recipes(choices, done.recipes),
+                parts.labels,
+                keys,
+                space.coded_clause,
+                space.coded_window,
+                calendar.table,
+                agree,
+                disagree,
+            )
+    return MergeResult(mark_key(entries), context, left)
+
+
+def _event_keys(events: Sequence[Event], versions: Mapping[str, str]) -> list[str]:
+    """What each event was made from: its article's version and its id ("" if unknown)."""
+    found = (versions.get(e.article_id) for e in events)
+    return [f"{v}\t{e.id}" if v else "" for v, e in zip(found, events, strict=True)]
+
+
+class _Unpacked(Mapping[str, Features]):
+    """Events' features by id, unpacked from `packed` when first asked for."""
+
+    def __init__(self, packed: Mapping[str, str]) -> None:
+        self._packed = packed
+        self._made: dict[str, Features] = {}
+
+    def __getitem__(self, event_id: str) -> Features:
+        found = self._made.get(event_id)
+        if found is None:
+            text = self._packed.get(event_id)
+            if not text:
+                raise KeyError(event_id)
+            found = self._made[event_id] = Features.unpack(text)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return (k for k, v in self._packed.items() if v)
+
+    def __len__(self) -> int:
+        return sum(1 for v in self._packed.values() if v)
+
+
+@dataclass(frozen=True)
+class MergeMemo:
+    """What a merge leaves for the next one, by event: what it was made from (`keys`, in the
+    merge's order), its words (coded), its dates (`_Calendar.table`), the links between
+    events, its part of the link graph (`parts`) and how each part was grouped (`recipes`).
+
+    The next merge takes over the words and dates of every event made from the same inputs,
+    and the links between two events that are clean: made from the same inputs, with none of
+    their words weighing otherwise now or becoming too common to block. Weights come from
+    rounded counts (`_idf`), so an edit changes few of them. Only the pairs with a dirty
+    event are compared again, and only the parts with one are grouped again (`_Parts`). When
+    the rounded number of events changes, every weight does, and the merge starts afresh.
+    """
+
+    recipes: list[Recipe]  # by part
+    parts: np.ndarray  # each event's part
+    keys: list[str]
+    clause: Coded
+    window: Coded
+    calendar: np.ndarray
+    agree: Links
+    disagree: Links
+
+    def grown(
+        self,
+        events: Sequence[Event],
+        keys: list[str],
+        articles: dict[str, Article],
+        known: Mapping[str, Features],
+    ) -> _Linked | None:
+        """The events (made from `keys`) linked as a merge from scratch links them, worked
+        out from this memo; None when it is no help."""
+        if rounded(np.array([len(keys)]))[0] != rounded(np.array([len(self.keys)]))[0]:
+            return None
+        where = {k: n for n, k in enumerate(self.keys) if k}
+        old = np.fromiter((where.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        fresh = np.flatnonzero(old < 0)
+        clauses, windows = joined_profiles([events[i] for i in fresh.tolist()], articles, known)
+        clause, moved = _regrown(self.clause, old, _coded_joined(clauses), blocking=True)
+        window, shifted = _regrown(self.window, old, _coded_joined(windows), blocking=False)
+        dirty = old < 0
+        dirty |= _touching(clause, moved) | _touching(window, shifted)
+        table = np.empty((len(keys), self.calendar.shape[1]))
+        table[~(old < 0)] = self.calendar[old[old >= 0]]
+        table[fresh] = _table([events[i] for i in fresh.tolist()])
+        calendar = _Calendar(events, table)
+        space = TextSpace.coded(events, clause, window)
+        agree, disagree = candidate_pairs(events, space, calendar, dirty)
+        renumber = np.full(len(self.keys), -1, dtype=np.int64)
+        renumber[old[old >= 0]] = np.flatnonzero(old >= 0)
+        clean = renumber.copy()
+        clean[renumber >= 0] = np.where(dirty[renumber[renumber >= 0]], -1, clean[renumber >= 0])
+        return _Linked(
+            space,
+            calendar,
+            _joined_links(agree, self.agree, clean),
+            _joined_links(disagree, self.disagree, clean),
+            old,
+            dirty,
+        )
+
+
+class _Linked(NamedTuple):
+    """Events in their text space and calendar, with their links; each one's index in the
+    memo the links were worked out from (-1 if none) and which ones are dirty."""
+
+    space: TextSpace
+    calendar: _Calendar
+    agree: Links
+    disagree: Links
+    old: np.ndarray
+    dirty: np.ndarray
+
+    @classmethod
+    def afresh(
+        cls, events: Sequence[Event], articles: dict[str, Article], known: Mapping[str, Features]
+    ) -> _Linked:
+        """The events linked from scratch: all dirty."""
+        space = TextSpace.joined(events, *joined_profiles(events, articles, known))
+        calendar = _Calendar(events)
+        agree, disagree = candidate_pairs(events, space, calendar)
+        size = len(events)
+        return cls(space, calendar, agree, disagree, np.full(size, -1), np.ones(size, dtype=bool))
+
+
+def _regrown(
+    before: Coded, old: np.ndarray, fresh: Coded, *, blocking: bool
+) -> tuple[Coded, np.ndarray]:
+    """The rows of the events now (`old`: each one's row in `before`, or -1 for the next row
+    of `fresh`), in one vocabulary of the words they use; and which of those words weigh
+    otherwise than in `before` (or, `blocking`, block otherwise)."""
+    kept = old[old >= 0]
+    lengths = np.diff(before.indptr)
+    taken = _ragged(before.indptr[kept], lengths[kept])
+    used = np.flatnonzero(np.bincount(before.columns[taken], minlength=len(before.words)))
+    words = sorted({before.words[c] for c in used.tolist()}.union(fresh.words))
+    index = {w: n for n, w in enumerate(words)}
+    renamed = np.fromiter((index.get(w, -1) for w in before.words), np.int64, len(before.words))
+    fresh_renamed = np.fromiter(map(index.__getitem__, fresh.words), np.int64, len(fresh.words))
+    # Every row, the old ones first, then the fresh ones, in the new vocabulary.
+    columns = np.r_[renamed[before.columns], fresh_renamed[fresh.columns]]
+    counts = np.r_[before.counts, fresh.counts]
+    starts = np.r_[before.indptr[:-1], fresh.indptr[:-1] + len(before.columns)]
+    sizes = np.r_[lengths, np.diff(fresh.indptr)]
+    row = old.copy()
+    row[old < 0] = before.size + np.arange(np.count_nonzero(old < 0))
+    picked = _ragged(starts[row], sizes[row])
+    indptr = np.r_[0, np.cumsum(sizes[row])].astype(np.int64)
+    now = Coded(words, indptr, columns[picked].astype(np.int32), counts[picked])
+    # Which words weigh otherwise: their rounded counts differ.
+    was = np.zeros(len(words), dtype=np.int64)
+    known = renamed >= 0
+    was[renamed[known]] = before.frequency()[known]
+    frequency = now.frequency()
+    moved = rounded(was) != rounded(frequency)
+    if blocking:
+        moved |= (was <= _common_limit(before.size)) != (frequency <= _common_limit(now.size))
+    return now, moved
+
+
+def _ragged(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """The positions of the runs starts[n], starts[n] + 1, ... (lengths[n] each), in order."""
+    total = int(lengths.sum())
+    offsets = np.arange(total) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return np.asarray(np.repeat(starts, lengths) + offsets, dtype=np.int64)
+
+
+def _touching(coded: Coded, words: np.ndarray) -> np.ndarray:
+    """Which rows hold any of `words` (a mask over words)."""
+    hit = coded.rows()[words[coded.columns]]
+    return np.bincount(hit, minlength=coded.size) > 0
+
+
+def _joined_links(found: Links, before: Links, clean: np.ndarray) -> Links:
+    """The links `found` now with the links between clean events from `before` (renumbered
+    by `clean`: -1 for an event that is gone or dirty), best first."""
+    left, right = clean[before.left], clean[before.right]
+    kept = (left >= 0) & (right >= 0)
+    score = np.r_[found.score, before.score[kept]]
+    left, right = np.r_[found.left, left[kept]], np.r_[found.right, right[kept]]
+    order = np.lexsort((right, left, -score))
+    return Links(score[order], left[order], right[order])
 
 
 def _typicality(size: int, pairs: Links) -> np.ndarray:
@@ -154,11 +367,6 @@ def _event_order(event: Event) -> tuple[str, int, str]:
 
 
 # -- profiles ---------------------------------------------------------------------------------
-
-
-def _unpacked(events: Sequence[Event], packed: Mapping[str, str]) -> dict[str, Features]:
-    found = ((e.id, packed.get(e.id)) for e in events)
-    return {event_id: Features.unpack(text) for event_id, text in found if text}
 
 
 def profiles(
@@ -218,32 +426,35 @@ class TextSpace:
     """
 
     def __init__(self, events: Sequence[Event], profiles: Sequence[Profile]) -> None:
-        self._made(
-            events, _vectors([p.clause for p in profiles]), _vectors([p.window for p in profiles])
-        )
+        clauses, windows = ([p.clause for p in profiles], [p.window for p in profiles])
+        self._made(events, _coded_words(clauses), _coded_words(windows))
 
     @classmethod
     def joined(
         cls, events: Sequence[Event], clauses: Sequence[str], windows: Sequence[str]
     ) -> TextSpace:
         """The space of profiles whose words come joined (`joined_profiles`): the same one."""
+        return cls.coded(events, _coded_joined(clauses), _coded_joined(windows))
+
+    @classmethod
+    def coded(cls, events: Sequence[Event], clause: Coded, window: Coded) -> TextSpace:
+        """The space of profiles whose words come coded."""
         space = cls.__new__(cls)
-        space._made(events, _joined_vectors(clauses), _joined_vectors(windows))
+        space._made(events, clause, window)
         return space
 
-    def _made(self, events: Sequence[Event], clause: csr_matrix, window: csr_matrix) -> None:
+    def _made(self, events: Sequence[Event], clause: Coded, window: Coded) -> None:
         codes: dict[str, int] = {}
         found = [codes.setdefault(e.article_id, len(codes)) for e in events]
         self.articles = np.array(found, dtype=np.int64)
-        self.clause, self.window = clause, window
-        self.clause_sorted = sorted_rows(self.clause)
-        self.window_sorted = sorted_rows(self.window)
+        self.coded_clause, self.coded_window = clause, window
+        self.clause, self.window = clause.vectors(), window.vectors()
 
     def similarities(self, left: Rows, right: Rows) -> np.ndarray:
         """Similarity of each pair (left[n], right[n]), from 0 to 1."""
         left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-        clause = _cosines(self.clause, left, right, self.clause_sorted)
-        window = _cosines(self.window, left, right, self.window_sorted)
+        clause = _cosines(self.clause, left, right)
+        window = _cosines(self.window, left, right)
         apart = self.articles[left] != self.articles[right]
         mixed = CLAUSE_WEIGHT * clause + (1 - CLAUSE_WEIGHT) * window
         return np.where(apart, mixed, clause)
@@ -263,43 +474,83 @@ class TextSpace:
 
 
 def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
-    """TF-IDF rows of documents, as scikit-learn's `TfidfVectorizer` makes them, to the bit.
+    """TF-IDF rows of documents: raw counts times a smooth idf of rounded counts
+    (`_idf`), rows scaled to length one.
 
-    Its defaults: raw counts, smooth idf (ln((1 + n) / (1 + df)) + 1), rows scaled to length
-    one. Columns are the words in alphabetical order, and a row keeps its words in the order
-    they first appear in the documents, as scikit-learn leaves them; a row's products and sums
-    run in that order, so the floats are the same as scikit-learn's (without its slow import).
+    Columns are the words in alphabetical order and every row holds its words in column
+    order, so each row's float sums (its length; its products with another row) run in an
+    order that depends on its own words only, never on the other documents.
     """
+    return _coded_words(documents).vectors()
+
+
+def _coded_words(documents: Sequence[Sequence[str]]) -> Coded:
     tokens = list(chain.from_iterable(documents))
     lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
-    return _coded_vectors(tokens, lengths)
+    return _coded(tokens, lengths)
 
 
 def _joined_vectors(texts: Sequence[str]) -> csr_matrix:
     """`_vectors` of documents whose words come joined in one string each (`joined_profiles`)."""
+    return _coded_joined(texts).vectors()
+
+
+def _coded_joined(texts: Sequence[str]) -> Coded:
     tokens = WORD_SEPARATOR.join(text for text in texts if text).split(WORD_SEPARATOR)
     found = (text.count(WORD_SEPARATOR) + 1 if text else 0 for text in texts)
-    return _coded_vectors(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
+    return _coded(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
 
 
-def _coded_vectors(tokens: list[str], lengths: np.ndarray) -> csr_matrix:
-    """`_vectors` of the documents whose words, one after another, are `tokens`: `lengths`
-    words each."""
+@dataclass(frozen=True)
+class Coded:
+    """Documents as word counts: each row's words (`columns`, codes into `words`, which are in
+    alphabetical order) in column order, with how often each occurs."""
+
+    words: list[str]
+    indptr: np.ndarray  # int64
+    columns: np.ndarray  # int32
+    counts: np.ndarray  # int32
+
+    @property
+    def size(self) -> int:
+        return len(self.indptr) - 1
+
+    def vectors(self) -> csr_matrix:
+        """The documents' TF-IDF rows (`_vectors`)."""
+        size, width = self.size, len(self.words)
+        if not width:
+            return csr_matrix((size, 1))
+        columns = self.columns
+        data = self.counts.astype(np.float64) * _idf(columns, size, width)[columns]
+        _normalise(data, self.indptr)
+        return csr_matrix((data, columns.astype(np.int32), self.indptr), shape=(size, width))
+
+    def frequency(self) -> np.ndarray:
+        """In how many documents each word occurs."""
+        return np.bincount(self.columns, minlength=len(self.words))
+
+    def rows(self) -> np.ndarray:
+        """The row of each (column, count)."""
+        return np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.indptr))
+
+
+def _coded(tokens: list[str], lengths: np.ndarray) -> Coded:
+    """The documents whose words, one after another, are `tokens`: `lengths` words each."""
     size = len(lengths)
     if not tokens or not lengths.any():
-        return csr_matrix((size, 1))
+        empty = np.zeros(0, dtype=np.int32)
+        return Coded([], np.zeros(size + 1, dtype=np.int64), empty, empty)
     first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
     found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    alphabetical = np.empty(len(first), dtype=np.int64)
-    alphabetical[[first[word] for word in sorted(first)]] = np.arange(len(first))
+    words = sorted(first)
+    width = len(words)
+    alphabetical = np.empty(width, dtype=np.int64)
+    alphabetical[[first[word] for word in words]] = np.arange(width)
     rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
-    codes, counts = _counted(rows * len(first) + found)
-    row, word = np.divmod(codes, len(first))
-    columns = alphabetical[word]
+    codes, counts = _counted(rows * width + alphabetical[found])
+    row, columns = np.divmod(codes, width)
     indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
-    data = counts.astype(np.float64) * _idf(columns, size, len(first))[columns]
-    _normalise(data, indptr)
-    return csr_matrix((data, columns.astype(np.int32), indptr), shape=(size, len(first)))
+    return Coded(words, indptr, columns.astype(np.int32), counts.astype(np.int32))
 
 
 def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -310,14 +561,31 @@ def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _idf(columns: np.ndarray, size: int, width: int) -> np.ndarray:
-    """Smooth inverse document frequency, step by step as scikit-learn computes it."""
-    frequency = np.bincount(columns, minlength=width).astype(np.float64)
+    """Smooth inverse document frequency, ln((1 + n) / (1 + df)) + 1, of counts rounded down
+    to `SIGNIFICANT_BITS` binary digits (`rounded`).
+
+    Rounding keeps a word's weight, and so every score it enters, the same when an edit
+    adds or drops a few events: a rare word's count is exact, a common word's moves its
+    weight only when it crosses a step of 1/16 to 1/8 of itself. That lets merge keep the
+    groups an edit did not reach (`MergeMemo`).
+    """
+    frequency = rounded(np.bincount(columns, minlength=width)).astype(np.float64)
     frequency += 1.0
-    idf = np.full_like(frequency, fill_value=size + 1, dtype=np.float64)
+    idf = np.full_like(frequency, fill_value=float(rounded(np.array([size]))[0]) + 1.0)
     idf /= frequency
     np.log(idf, out=idf)
     idf += 1.0
     return idf
+
+
+def rounded(counts: np.ndarray) -> np.ndarray:
+    """Whole counts rounded down to their first `SIGNIFICANT_BITS` binary digits."""
+    counts = np.asarray(counts, dtype=np.int64)
+    bits = np.zeros(counts.shape, dtype=np.int64)
+    positive = counts > 0
+    bits[positive] = np.floor(np.log2(counts[positive])).astype(np.int64) + 1
+    drop = np.maximum(bits - SIGNIFICANT_BITS, 0)
+    return (counts >> drop) << drop
 
 
 def _normalise(data: np.ndarray, indptr: np.ndarray) -> None:
@@ -333,95 +601,43 @@ def _normalise(data: np.ndarray, indptr: np.ndarray) -> None:
     data /= np.repeat(scale, lengths)
 
 
-def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
-    return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
+def _cosines(matrix: csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """The dot products of rows left[n] and right[n], `_BATCH` pairs at a time.
 
-
-def _cosines(
-    matrix: csr_matrix, left: np.ndarray, right: np.ndarray, rows_sorted: np.ndarray
-) -> np.ndarray:
-    """The dot products of rows left[n] and right[n], as scipy gives them `_CHUNK` at a time.
-
-    scipy sums a row's products in column order when every row it multiplies at once holds
-    its words in column order, and in the reverse of their stored order otherwise, and the
-    last digits of a sum can differ between the two. Each slice of `_CHUNK` pairs is scored
-    in smaller batches (less memory at once), each made to sum as its whole slice would.
+    Rows hold their words in column order, so scipy sums each product in column order: a
+    pair's score is the same whatever pairs are scored with it.
     """
-    parts = [np.zeros(0)]
-    for n in range(0, len(left), _CHUNK):
-        some, other = left[n : n + _CHUNK], right[n : n + _CHUNK]
-        in_order = bool(rows_sorted[some].all() and rows_sorted[other].all())
-        parts.append(_products(matrix, some, other, rows_sorted, in_order=in_order))
-    return np.concatenate(parts)
-
-
-def _products(
-    matrix: csr_matrix,
-    left: np.ndarray,
-    right: np.ndarray,
-    rows_sorted: np.ndarray,
-    *,
-    in_order: bool,
-) -> np.ndarray:
-    """Row dot products summed in column order (`in_order`) or else in reverse stored order.
-
-    A batch of rows all in column order is summed in reverse stored order by multiplying one
-    row out of order along with it; when no row is out of order, all sums are in column order.
-    """
-    spare = np.flatnonzero(~rows_sorted)[:1]
     parts = [np.zeros(0)]
     for n in range(0, len(left), _BATCH):
         some, other = left[n : n + _BATCH], right[n : n + _BATCH]
-        if in_order or not len(spare) or not (rows_sorted[some].all() and rows_sorted[other].all()):
-            parts.append(_row_products(matrix[some], matrix[other]))
-        else:
-            scores = _row_products(matrix[np.r_[some, spare]], matrix[np.r_[other, spare]])
-            parts.append(scores[:-1])
+        parts.append(_row_products(matrix[some], matrix[other]))
     return np.concatenate(parts)
 
 
-def sorted_rows(matrix: csr_matrix) -> np.ndarray:
-    """Which rows hold their words in column order (scipy's canonical format)."""
-    size = matrix.shape[0]
-    lengths = np.diff(matrix.indptr)
-    row = np.repeat(np.arange(size), lengths)
-    step = np.diff(matrix.indices)
-    inside = row[1:] == row[:-1]
-    unsorted = np.zeros(size, dtype=bool)
-    unsorted[row[1:][inside & (step <= 0)]] = True
-    return ~unsorted
+def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
+    return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
 
 
 class _OneArticle:
     """Which two events of one article read unlike each other: they tell two happenings.
 
-    Scored once for every pair of events an article tells, as `TextSpace.similarities` would
-    score the pairs of one `_Groups._one_account` check. That check multiplies its rows with
-    scipy, which sums a row's products in column order when every row of the check holds its
-    words in column order and in the reverse of their stored order otherwise; the last digits
-    of a cosine can differ between the two, so both are kept and the check picks its own.
+    Scored once, up front, for every pair of events an article tells (of the `wanted` ones).
     """
 
-    def __init__(self, space: TextSpace, threshold: float) -> None:
+    def __init__(
+        self, space: TextSpace, threshold: float, wanted: np.ndarray | None = None
+    ) -> None:
         left, right = space.article_pairs()
+        if wanted is not None:
+            both = wanted[left] & wanted[right]
+            left, right = left[both], right[both]
         self._size = max(len(space.articles), 1)
-        rows_sorted = space.clause_sorted
-        self._sorted: list[bool] = rows_sorted.tolist()
-        scores = _products(space.clause, left, right, rows_sorted, in_order=False)
-        self._unlike = self._codes(left, right, scores < threshold)
-        both = rows_sorted[left] & rows_sorted[right]
-        scores = _products(space.clause, left[both], right[both], rows_sorted, in_order=True)
-        self._unlike_sorted = self._codes(left[both], right[both], scores < threshold)
-
-    def _codes(self, left: np.ndarray, right: np.ndarray, keep: np.ndarray) -> set[int]:
-        return set((left[keep] * self._size + right[keep]).tolist())
+        unlike = _cosines(space.clause, left, right) < threshold
+        self._unlike = set((left[unlike] * self._size + right[unlike]).tolist())
 
     def any_unlike(self, pairs: Sequence[tuple[int, int]]) -> bool:
         """True when any pair (x, y) of events of one article reads unlike."""
-        rows_sorted = self._sorted
-        in_order = all(rows_sorted[x] and rows_sorted[y] for x, y in pairs)
-        unlike = self._unlike_sorted if in_order else self._unlike
-        size = self._size
+        size, unlike = self._size, self._unlike
         return any((x * size + y if x < y else y * size + x) in unlike for x, y in pairs)
 
 
@@ -436,6 +652,11 @@ class Links:
     left: np.ndarray
     right: np.ndarray
 
+    def among(self, wanted: np.ndarray) -> Links:
+        """The pairs whose events are both `wanted` (a mask over events), in order."""
+        keep = wanted[self.left] & wanted[self.right]
+        return Links(self.score[keep], self.left[keep], self.right[keep])
+
     def links(self) -> Iterator[tuple[int, int]]:
         """The pairs (left[n], right[n]) in order, as Python ints, a slice at a time."""
         for n in range(0, len(self.left), _CHUNK):
@@ -443,7 +664,12 @@ class Links:
             yield from zip(left.tolist(), right.tolist(), strict=True)
 
 
-def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, Links]:
+def candidate_pairs(
+    events: Sequence[Event],
+    space: TextSpace,
+    calendar: _Calendar | None = None,
+    dirty: np.ndarray | None = None,
+) -> tuple[Links, Links]:
     """Alike pairs whose dates agree, and very alike pairs whose dates lie side by side.
 
     Only events of one status are paired. Two sentences of one article are two statements
@@ -453,10 +679,11 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
     sorted best first, so that grouping takes the surest links before the rest.
 
     Candidates go through in slices and only the pairs alike enough are kept, so memory holds
-    the candidates' codes and the kept pairs, never every candidate's scores at once.
+    the candidates' codes and the kept pairs, never every candidate's scores at once. With
+    `dirty` (a mask over events), only the pairs of which one event is dirty.
     """
-    calendar = _Calendar(events)
-    codes = candidate_codes(events, space.clause, calendar)
+    calendar = calendar or _Calendar(events)
+    codes = candidate_codes(events, space.clause, calendar, dirty)
     size = max(len(events), 1)
     agree, disagree = _Scorer(space), _Scorer(space)
     for n in range(0, len(codes), _CHUNK):
@@ -474,11 +701,7 @@ def candidate_pairs(events: Sequence[Event], space: TextSpace) -> tuple[Links, L
 
 
 class _Scorer:
-    """Scores pairs as they come, `_CHUNK` at a time, and keeps those reaching their threshold.
-
-    Pairs are scored in the same slices as one `TextSpace.similarities` call over the whole
-    list would score them, so every score is the same to the last digit (see `_OneArticle`).
-    """
+    """Scores pairs as they come, `_CHUNK` at a time, and keeps those reaching their threshold."""
 
     def __init__(self, space: TextSpace) -> None:
         self._space = space
@@ -520,8 +743,10 @@ class _Calendar:
     """Every event's interval (in seconds), status, blocking level and, per level, the first
     and last period it touches (`periods`), as arrays, read in one pass over the events."""
 
-    def __init__(self, events: Sequence[Event]) -> None:
-        table = np.array([_dates(e) for e in events], dtype=np.float64).reshape(-1, 10)
+    def __init__(self, events: Sequence[Event], table: np.ndarray | None = None) -> None:
+        if table is None:
+            table = _table(events)
+        self.table = table
         self.start, self.end = table[:, 0].copy(), table[:, 1].copy()
         self.status = table[:, 2] == 1.0
         whole = table[:, 3:].astype(np.int64)  # small whole numbers: exact as floats
@@ -535,6 +760,10 @@ class _Calendar:
         gap = _ADJACENT.total_seconds()
         after, before = self.end[i] + gap >= self.start[j], self.end[j] + gap >= self.start[i]
         return np.asarray(after & before, dtype=bool)
+
+
+def _table(events: Sequence[Event]) -> np.ndarray:
+    return np.array([_dates(e) for e in events], dtype=np.float64).reshape(-1, 10)
 
 
 def _dates(event: Event) -> tuple[float, ...]:
@@ -563,7 +792,10 @@ def blocked_pairs(events: Sequence[Event], clause: csr_matrix) -> tuple[np.ndarr
 
 
 def candidate_codes(
-    events: Sequence[Event], clause: csr_matrix, calendar: _Calendar | None = None
+    events: Sequence[Event],
+    clause: csr_matrix,
+    calendar: _Calendar | None = None,
+    dirty: np.ndarray | None = None,
 ) -> np.ndarray:
     """The pairs of `blocked_pairs` coded i * len(events) + j, sorted, each once.
 
@@ -572,20 +804,35 @@ def candidate_codes(
     event meets the events of its own and adjacent periods, and the coarser events around it.
     A month holds many more events than a day, so a month-long event must share two words with
     a candidate and a year-long one three: that keeps the candidates per event few.
+
+    With `dirty` (a mask over events), only the pairs of which one event is dirty.
     """
     words = _blocking_words(clause)
     transposed = csr_matrix(words.T)
     cost = np.asarray(words @ np.asarray(words.sum(axis=0)).ravel()).ravel()
     codes = _Codes()
     small = _SmallBlocks(words)
-    for sources, targets, minimum in _blocks(calendar or _Calendar(events)):
-        if len(sources) * len(targets) <= _SMALL_BLOCK:
-            codes.add(small.add(sources, targets, minimum))
-            continue
-        for part in _parts(sources, cost):
-            codes.add(_sharing(words, transposed, part, targets, minimum=minimum))
+    for block_sources, block_targets, minimum in _blocks(calendar or _Calendar(events)):
+        for sources, targets in _reached(block_sources, block_targets, dirty):
+            if len(sources) * len(targets) <= _SMALL_BLOCK:
+                codes.add(small.add(sources, targets, minimum))
+                continue
+            for part in _parts(sources, cost):
+                codes.add(_sharing(words, transposed, part, targets, minimum=minimum))
     codes.add(small.flush())
     return codes.unique()
+
+
+def _reached(
+    sources: np.ndarray, targets: np.ndarray, dirty: np.ndarray | None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A block's sources and targets as the pairs of which one is dirty: dirty sources with
+    every target, clean sources with the dirty targets (all of them, without `dirty`)."""
+    if dirty is None:
+        return [(sources, targets)]
+    mine = dirty[sources]
+    found = [(sources[mine], targets), (sources[~mine], targets[dirty[targets]])]
+    return [(some, other) for some, other in found if len(some) and len(other)]
 
 
 def _blocks(calendar: _Calendar) -> Iterator[tuple[np.ndarray, np.ndarray, int]]:
@@ -717,12 +964,17 @@ class _Codes:
 
 def _blocking_words(clause: csr_matrix) -> csr_matrix:
     """Which clause words each event has, leaving out words too common to tell events apart."""
-    limit = max(COMMON_MIN, int(COMMON_SHARE * clause.shape[0]))
+    limit = _common_limit(clause.shape[0])
     present = csr_matrix(clause, copy=True)
     present.data[:] = 1.0
     frequency = np.asarray(present.sum(axis=0)).ravel()
     keep = np.flatnonzero(frequency <= limit)
     return csr_matrix(present[:, keep])
+
+
+def _common_limit(size: int) -> int:
+    """In how many of `size` events a word may occur and still block."""
+    return max(COMMON_MIN, int(COMMON_SHARE * size))
 
 
 def _sharing(
@@ -780,6 +1032,84 @@ def _month_number(moment: datetime) -> int:
     return moment.year * 12 + moment.month - 1
 
 
+# -- parts ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Recalled:
+    """The events whose part an earlier merge grouped, its entries' choices, and its recipe
+    by part."""
+
+    events: np.ndarray  # a mask over events
+    choices: list[Choice]
+    recipes: dict[int, Recipe]
+
+
+class _Parts:
+    """The connected parts of the graph of links (agreeing and adjacent pairs kept).
+
+    Grouping a part reads nothing outside it: its events (their dates, articles, statuses),
+    their vectors (through the sums and products of `_Groups`, whose order depends on a
+    row's own words: see `_vectors`) and its links with their scores, in order. A part whose
+    events are all clean (`MergeMemo`) and were all the events of one part in the merge that
+    left the memo has the links it had then (a link to a dirty event would make that event
+    one of the part), so it is grouped as it was then.
+    """
+
+    def __init__(self, agree: Links, disagree: Links, size: int) -> None:
+        left, right = np.r_[agree.left, disagree.left], np.r_[agree.right, disagree.right]
+        graph = coo_matrix((np.ones(len(left), dtype=np.int8), (left, right)), shape=(size, size))
+        count, labels = connected_components(graph, directed=False)
+        self.labels = labels.astype(np.int64)
+        self.count = int(count)
+        self._order = np.argsort(self.labels, kind="stable")  # part by part, in index order
+        self._starts = np.searchsorted(self.labels[self._order], np.arange(self.count + 1))
+        self.sizes = np.diff(self._starts)
+        place = np.arange(size) - np.repeat(self._starts[:-1], self.sizes)
+        self._place = np.empty(size, dtype=np.int64)
+        self._place[self._order] = place  # an event's place in its part
+
+    def members(self, part: int) -> list[int]:
+        """A part's events, in index order."""
+        start, end = self._starts[part], self._starts[part + 1]
+        return self._order[start:end].tolist()  # type: ignore[no-any-return]
+
+    def recalled(self, memo: MergeMemo | None, old: np.ndarray, dirty: np.ndarray) -> _Recalled:
+        """The events of the parts `memo` grouped, with their choices and recipes: those
+        whose events are clean (`old`: each one's index in the memo; `dirty`) and were one
+        whole part then."""
+        mask = np.zeros(len(self.labels), dtype=bool)
+        if memo is None or not self.count:
+            return _Recalled(mask, [], {})
+        before = np.where((old >= 0) & ~dirty, memo.parts[np.maximum(old, 0)], -1)
+        ordered = before[self._order]
+        low = np.minimum.reduceat(ordered, self._starts[:-1])
+        high = np.maximum.reduceat(ordered, self._starts[:-1])
+        was = np.bincount(memo.parts, minlength=len(memo.recipes))
+        whole = (low >= 0) & (low == high) & (was[np.maximum(low, 0)] == self.sizes)
+        choices: list[Choice] = []
+        recipes: dict[int, Recipe] = {}
+        for part, then in zip(np.flatnonzero(whole).tolist(), low[whole].tolist(), strict=True):
+            members = self.members(part)
+            mask[members] = True
+            recipes[part] = memo.recipes[then]
+            choices.extend(choice.moved(members.__getitem__) for choice in recipes[part])
+        return _Recalled(mask, choices, recipes)
+
+    def recipes(self, choices: Sequence[Choice], known: Mapping[int, Recipe]) -> list[Recipe]:
+        """Each part's recipe: `known`, or else made from the choices of its entries."""
+        found: defaultdict[int, list[Choice]] = defaultdict(list)
+        labels, place = self.labels.tolist(), self._place.tolist()
+        for choice in choices:
+            part = labels[choice.told[0]]
+            if part not in known:
+                found[part].append(choice.moved(place.__getitem__))
+        return [
+            known.get(part) or tuple(sorted(found[part], key=attrgetter("told")))
+            for part in range(self.count)
+        ]
+
+
 # -- grouping ---------------------------------------------------------------------------------
 
 
@@ -792,24 +1122,42 @@ class _Groups:
     and never when one article tells an event of each in sentences not alike (`_one_account`).
     """
 
-    def __init__(self, events: Sequence[Event], space: TextSpace) -> None:
+    def __init__(
+        self, events: Sequence[Event], space: TextSpace, wanted: np.ndarray | None = None
+    ) -> None:
+        """Groups of `events`, each alone; only the `wanted` ones (a mask) will be joined."""
         self._size = len(events)
+        self._events = events
         self._space = space
-        self._one_article = _OneArticle(space, ONE_ACCOUNT_THRESHOLD)
+        self._one_article = _OneArticle(space, ONE_ACCOUNT_THRESHOLD, wanted)
         self._agree = list(range(self._size))
         self._apart = list(range(self._size))
-        self._span: list[Span] = [_span(e.value) for e in events]
-        self._spans: list[list[Span]] = [[span] for span in self._span]
+        # A group's shared span, its groups' spans and its events by article, once it has
+        # joined another (before, those of its one event: `_span_of`, `_spans_of`, `_told_of`).
+        self._span: dict[int, Span] = {}
+        self._spans: dict[int, list[Span]] = {}
         self._sums: dict[int, tuple[_Bag, _Bag]] = {}
         self._clause_rows, self._window_rows = _Rows(space.clause), _Rows(space.window)
-        self._told: list[dict[str, list[int]]] = [{e.article_id: [n]} for n, e in enumerate(events)]
+        self._told: dict[int, dict[str, list[int]]] = {}
+
+    def _span_of(self, root: int) -> Span:
+        found = self._span.get(root)
+        return _span(self._events[root].value) if found is None else found
+
+    def _spans_of(self, root: int) -> list[Span]:
+        found = self._spans.get(root)
+        return [self._span_of(root)] if found is None else found
+
+    def _told_of(self, root: int) -> dict[str, list[int]]:
+        found = self._told.get(root)
+        return {self._events[root].article_id: [root]} if found is None else found
 
     def join_if_agreeing(self, i: int, j: int, threshold: float) -> None:
         """Join the groups of i and j when every date in the joined group shares an instant."""
         a, b = _find(self._agree, i), _find(self._agree, j)
         if a == b:
             return
-        span_a, span_b = self._span[a], self._span[b]
+        span_a, span_b = self._span_of(a), self._span_of(b)
         start, end = max(span_a[0], span_b[0]), min(span_a[1], span_b[1])
         if start < end and self._one_account(a, b) and self._alike(a, b, threshold):
             self._agree[b] = self._apart[b] = a
@@ -823,13 +1171,13 @@ class _Groups:
         b = _find(self._apart, _find(self._agree, j))
         if (
             a != b
-            and all(_near(x, y) for x in self._spans[a] for y in self._spans[b])
+            and all(_near(x, y) for x in self._spans_of(a) for y in self._spans_of(b))
             and self._one_account(a, b)
             and self._alike(a, b, threshold)
         ):
             self._apart[b] = a
             self._pool(a, b)
-            self._spans[a] = self._spans[a] + self._spans[b]
+            self._spans[a] = self._spans_of(a) + self._spans_of(b)
 
     def _alike(self, a: int, b: int, threshold: float) -> bool:
         """True when groups a and b, as wholes, are alike; on success a holds b's words too."""
@@ -848,7 +1196,7 @@ class _Groups:
 
     def _one_account(self, a: int, b: int) -> bool:
         """False when an article tells events of both groups in sentences not alike."""
-        told_a, told_b = self._told[a], self._told[b]
+        told_a, told_b = self._told_of(a), self._told_of(b)
         pairs = [
             (x, y)
             for article in told_a.keys() & told_b.keys()
@@ -858,8 +1206,9 @@ class _Groups:
         return not (pairs and self._one_article.any_unlike(pairs))
 
     def _pool(self, a: int, b: int) -> None:
-        for article, found in self._told[b].items():
-            self._told[a].setdefault(article, []).extend(found)
+        told = self._told.setdefault(a, self._told_of(a))
+        for article, found in self._told_of(b).items():
+            told.setdefault(article, []).extend(found)
         self._told[b] = {}
 
     def _bags(self, root: int) -> tuple[_Bag, _Bag]:
@@ -868,10 +1217,11 @@ class _Groups:
             found = (self._clause_rows.bag(root), self._window_rows.bag(root))
         return found
 
-    def members(self) -> list[list[list[int]]]:
-        """Each final group as its agreeing groups, each a list of event indices."""
+    def members(self, indices: Iterable[int] | None = None) -> list[list[list[int]]]:
+        """Each final group (of the events `indices`, in order; all by default) as its
+        agreeing groups, each a list of event indices."""
         nested: dict[int, dict[int, list[int]]] = defaultdict(lambda: defaultdict(list))
-        for index in range(self._size):
+        for index in range(self._size) if indices is None else indices:
             agree = _find(self._agree, index)
             nested[_find(self._apart, agree)][agree].append(index)
         return [list(inner.values()) for inner in nested.values()]
@@ -984,45 +1334,98 @@ class Tellings:
         return found
 
 
-def make_entry(
+@dataclass(frozen=True)
+class Choice:
+    """What an entry is made of, each part by the index of the event it comes from.
+
+    A choice holds no event, so the merge memo can keep it (by the events' places in their
+    part of the link graph: `_Parts`) and the next merge make the entry again from its own
+    events without choosing again.
+    """
+
+    told: tuple[int, ...]  # every event the entry gathers, in order
+    votes: tuple[tuple[int, tuple[int, ...]], ...]  # each date: the event giving it, and all
+    winner: int  # the vote that places the entry
+    title: int
+    text: int
+    status: int
+    importance: float
+
+    def moved(self, place: Callable[[int], int]) -> Choice:
+        """The same choice with every event index `i` replaced by `place(i)`."""
+        return Choice(
+            told=tuple(map(place, self.told)),
+            votes=tuple((place(v), tuple(map(place, group))) for v, group in self.votes),
+            winner=self.winner,
+            title=place(self.title),
+            text=place(self.text),
+            status=place(self.status),
+            importance=self.importance,
+        )
+
+
+def make_entry(events: Sequence[Event], choice: Choice) -> Entry:
+    """The entry a choice describes, from the events it indexes."""
+    told = [events[i] for i in choice.told]
+    votes = [
+        DateVote(events[v].value, tuple(sorted(events[i].id for i in group)))
+        for v, group in choice.votes
+    ]
+    return Entry(
+        id=entry_id(told),
+        value=votes[choice.winner].value,
+        title=events[choice.title].title,
+        text=events[choice.text].sentence,
+        status=events[choice.status].status,
+        events=tuple(told),
+        disagreement=tuple(votes) if len(votes) > 1 else (),
+        importance=choice.importance,
+    )
+
+
+def choose(
     events: Sequence[Event],
     typical: np.ndarray,
     groups: list[list[int]],
     articles: dict[str, Article],
     tellings: Tellings | None = None,
-) -> Entry:
-    """One entry from agreeing groups of events: placed at the date most articles give.
+) -> Choice:
+    """An entry from agreeing groups of events: placed at the date most articles give.
 
     Its title is the best title among the tellings that give the entry's date (see
     `events.title_rank`; the most typical breaks ties) and its text the most informative of
     them (`informative`).
     """
+    if len(groups) == 1 and len(groups[0]) == 1:  # most entries: one event, chosen alone
+        (i,) = groups[0]
+        value = events[i].value
+        return Choice((i,), ((i, (i,)),), 0, i, i, i, importance([events[i]], value, articles))
     voted = _agreeing(events, groups)
-    ordered, votes = [group for _, group in voted], [vote for vote, _ in voted]
+    ordered = [group for _, group in voted]
     winner = max(range(len(ordered)), key=lambda n: (*_support(events, ordered[n]), -n))
-    value = votes[winner].value
+    value = events[voted[winner][0]].value
     dated = [i for i in ordered[winner] if events[i].value == value] or ordered[winner]
-    told = sorted((events[i] for group in groups for i in group), key=_event_order)
+    told = sorted(i for group in groups for i in group)  # events are in `_event_order`
     tellings = tellings or Tellings(articles)
-    return Entry(
-        id=entry_id(told),
-        value=value,
-        title=_best_title(events, typical, dated, tellings).title,
-        text=informative([events[i] for i in dated], told, articles, tellings).sentence,
-        status=_status(told, articles),
-        events=tuple(told),
-        disagreement=tuple(votes) if len(votes) > 1 else (),
-        importance=importance(told, value, articles),
+    best = informative([events[i] for i in dated], [events[i] for i in told], articles, tellings)
+    return Choice(
+        told=tuple(told),
+        votes=tuple((v, tuple(group)) for v, group in voted),
+        winner=winner,
+        title=_best_title(events, typical, dated, tellings),
+        text=next(i for i in dated if events[i] is best),
+        status=_status(events, told, articles),
+        importance=importance([events[i] for i in told], value, articles),
     )
 
 
 def _best_title(
     events: Sequence[Event], typical: np.ndarray, dated: list[int], tellings: Tellings
-) -> Event:
+) -> int:
     def rank(i: int) -> tuple[float, float, str]:
         return tellings.rank(events[i]), round(float(typical[i]), 6), events[i].id
 
-    return events[dated[0] if len(dated) == 1 else max(dated, key=rank)]
+    return dated[0] if len(dated) == 1 else max(dated, key=rank)
 
 
 def informative(
@@ -1061,16 +1464,16 @@ def _language(event: Event, articles: dict[str, Article]) -> str:
     return article.language if article else "en"
 
 
-def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
-    """Groups whose dates agree with each other pooled into one: a vote per distinct date, in
-    the order of the votes.
+def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[int, list[int]]]:
+    """Groups whose dates agree with each other pooled into one: a vote per distinct date (the
+    event giving it, and the events of the pool), in the order of the votes.
 
     Two groups can meet in an entry only through a third one beside both; when their own
     dates agree ("2009-05-21" and "2009-05-21T17:11") they are one side, not two.
     """
-    pooled: list[tuple[Span, list[int], DateVote | None]] = []
+    pooled: list[tuple[Span, list[int], int | None]] = []
     for vote, group in _voted(events, groups):
-        span = _span(vote.value)
+        span = _span(events[vote].value)
         for n, (shared, members, _) in enumerate(pooled):
             start, end = max(shared[0], span[0]), min(shared[1], span[1])
             if start < end:
@@ -1079,25 +1482,25 @@ def _agreeing(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[Da
         else:
             pooled.append((span, list(group), vote))
     # A group that pooled with none keeps its vote; a pool is voted on again.
-    voted = [(vote or _vote(events, members), members) for _, members, vote in pooled]
-    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
+    voted = [(_vote(events, members) if v is None else v, m) for _, m, v in pooled]
+    return sorted(voted, key=lambda pair: _vote_order(events, *pair))
 
 
-def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[DateVote, list[int]]]:
+def _voted(events: Sequence[Event], groups: list[list[int]]) -> list[tuple[int, list[int]]]:
     """Each group with its vote, in the order of the votes."""
     voted = [(_vote(events, group), group) for group in groups]
-    return sorted(voted, key=lambda pair: _vote_order(pair[0]))
+    return sorted(voted, key=lambda pair: _vote_order(events, *pair))
 
 
-def _vote(events: Sequence[Event], group: list[int]) -> DateVote:
-    told = [events[i] for i in group]
-    value = most_precise(e.value for e in told)
-    return DateVote(value, tuple(sorted(e.id for e in told)))
+def _vote(events: Sequence[Event], group: list[int]) -> int:
+    """The event giving the most precise of a group's dates (`most_precise`)."""
+    return min(group, key=lambda i: _narrowness(events[i].value))
 
 
-def _vote_order(vote: DateVote) -> tuple[datetime, int, str]:
-    assert vote.value.start
-    return vote.value.start, PRECISION_RANK[vote.value.granularity], vote.event_ids[0]
+def _vote_order(events: Sequence[Event], vote: int, group: list[int]) -> tuple[datetime, int, str]:
+    value = events[vote].value
+    assert value.start
+    return value.start, PRECISION_RANK[value.granularity], min(events[i].id for i in group)
 
 
 def _support(events: Sequence[Event], group: list[int]) -> tuple[int, int]:
@@ -1107,12 +1510,12 @@ def _support(events: Sequence[Event], group: list[int]) -> tuple[int, int]:
 
 def most_precise(values: Iterable[TimeValue]) -> TimeValue:
     """The narrowest of values that agree: the most precise date their sources support."""
+    return min(values, key=_narrowness)
 
-    def narrowness(v: TimeValue) -> tuple[int, timedelta, str]:
-        assert v.start and v.end
-        return PRECISION_RANK[precision(v)], v.end - v.start, v.value
 
-    return min(values, key=narrowness)
+def _narrowness(v: TimeValue) -> tuple[int, timedelta, str]:
+    assert v.start and v.end
+    return PRECISION_RANK[precision(v)], v.end - v.start, v.value
 
 
 _RANGE_AS = (Granularity.RANGE, Granularity.MONTH, Granularity.YEAR)  # by blocking level
@@ -1125,17 +1528,16 @@ def precision(value: TimeValue) -> Granularity:
     return _RANGE_AS[level(value)]
 
 
-def _status(told: Sequence[Event], articles: dict[str, Article]) -> Status:
-    """What the latest article says: a planned event may have happened by then."""
+def _status(events: Sequence[Event], told: Sequence[int], articles: dict[str, Article]) -> int:
+    """The event whose status is what the latest article says: a planned event may have
+    happened by then."""
 
-    def recency(e: Event) -> tuple[datetime | None, bool]:
-        article = articles.get(e.article_id)
-        return (article.published if article else None), e.status is Status.REPORTED
+    def recency(i: int) -> tuple[datetime | None, bool]:
+        article = articles.get(events[i].article_id)
+        return (article.published if article else None), events[i].status is Status.REPORTED
 
-    known = [e for e in told if e.article_id in articles]
-    if not known:
-        return told[0].status
-    return max(known, key=recency).status
+    known = [i for i in told if events[i].article_id in articles]
+    return max(known, key=recency) if known else told[0]
 
 
 def importance(told: Sequence[Event], value: TimeValue, articles: dict[str, Article]) -> float:
