@@ -40,6 +40,7 @@ from unittest import mock
 import numpy as np
 
 from timeline import merge, merge_features
+from timeline.merge_space import TextSpace
 from timeline.model import Anchor, Article, Event, Granularity, Mention, Status, TimeValue
 
 START = datetime(2009, 3, 1, tzinfo=UTC)
@@ -172,7 +173,7 @@ def candidates_per_event(events: Sequence[Event], articles: Sequence[Article]) -
     placed = [e for e in events if merge_features.is_placeable(e.value)]
     words = {a.id: merge_features.ArticleWords(a) for a in articles}
     profiles = [merge_features.profile(e, words[e.article_id]) for e in placed]
-    left, _ = merge.blocked_pairs(placed, merge.TextSpace(placed, profiles).clause)
+    left, _ = merge.blocked_pairs(placed, TextSpace(placed, profiles).clause)
     return len(left) / max(len(placed), 1)
 
 
@@ -228,11 +229,9 @@ def text_spaces(n_articles: int, repeats: int) -> tuple[float, float]:
     known = merge._Unpacked(features_of(events, articles))
     lists, joined = [], []
     for _ in range(repeats):  # alternated, so that both meet the same load
-        lists.append(timed(lambda: merge.TextSpace(placed, merge.profiles(placed, by_id, known))))
+        lists.append(timed(lambda: TextSpace(placed, merge.profiles(placed, by_id, known))))
         joined.append(
-            timed(
-                lambda: merge.TextSpace.joined(placed, *merge.joined_profiles(placed, by_id, known))
-            )
+            timed(lambda: TextSpace.joined(placed, *merge.joined_profiles(placed, by_id, known)))
         )
     ours, theirs = lists[0][1], joined[0][1]
     for mine, other in ((ours.clause, theirs.clause), (ours.window, theirs.window)):

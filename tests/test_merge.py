@@ -10,7 +10,6 @@ import pytest
 from timeline.events import extract_events
 from timeline.load import load_folder
 from timeline.merge import (
-    TextSpace,
     adjacent,
     blocked_pairs,
     level,
@@ -20,6 +19,7 @@ from timeline.merge import (
     precision,
 )
 from timeline.merge_features import ArticleWords, is_placeable, profile
+from timeline.merge_space import TextSpace
 from timeline.model import Anchor, Article, Entry, Event, Granularity, Mention, Status, TimeValue
 from timeline.resolve import resolve_text
 

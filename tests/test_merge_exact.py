@@ -18,11 +18,12 @@ import numpy as np
 import pytest
 from scipy.sparse import csr_matrix
 
-from timeline import merge, merge_features
+from timeline import merge, merge_features, merge_space
 from timeline.events import extract_events
 from timeline.load import load_folder
-from timeline.merge import TextSpace, blocked_pairs, candidate_pairs, merge_events, profiles
+from timeline.merge import blocked_pairs, candidate_pairs, merge_events, profiles
 from timeline.merge_features import ArticleWords, is_placeable, split_names, stopwords
+from timeline.merge_space import TextSpace
 from timeline.model import Article, Event
 from timeline.resolve import resolve_text
 
@@ -98,7 +99,7 @@ def plain_vectors(documents: Sequence[Sequence[str]]) -> list[list[tuple[str, fl
     its squares summed in that order."""
 
     def rounded(n: int) -> int:
-        drop = max(n.bit_length() - merge.SIGNIFICANT_BITS, 0)
+        drop = max(n.bit_length() - merge_space.SIGNIFICANT_BITS, 0)
         return n >> drop << drop
 
     frequency = Counter(word for document in documents for word in set(document))
@@ -133,7 +134,7 @@ def test_tfidf_is_the_plain_computation_to_the_bit(seed: int) -> None:
     documents = random_documents(random.Random(seed))
     if not any(documents):
         documents.append(("only",))
-    ours = merge._vectors(documents)
+    ours = merge_space._vectors(documents)
     assert as_rows(ours, documents) == plain_vectors(documents)
 
 
@@ -142,8 +143,8 @@ def test_with_exact_counts_the_vectors_are_scikit_learns(
     monkeypatch: pytest.MonkeyPatch, seed: int
 ) -> None:
     documents = [*random_documents(random.Random(seed)), ("only",)]
-    monkeypatch.setattr(merge, "SIGNIFICANT_BITS", 62)
-    ours, theirs = merge._vectors(documents), sklearn_vectors(documents)
+    monkeypatch.setattr(merge_space, "SIGNIFICANT_BITS", 62)
+    ours, theirs = merge_space._vectors(documents), sklearn_vectors(documents)
     theirs.sort_indices()
     assert ours.indices.tolist() == theirs.indices.tolist()
     assert np.allclose(ours.data, theirs.data, rtol=1e-14, atol=0)
@@ -154,15 +155,15 @@ def test_with_exact_counts_the_vectors_are_scikit_learns(
     [(0, 0), (1, 1), (15, 15), (16, 16), (17, 16), (31, 30), (33, 32), (1000, 960)],
 )
 def test_counts_keep_their_first_binary_digits(count: int, expected: int) -> None:
-    assert merge.SIGNIFICANT_BITS == 4
-    assert merge.rounded(np.array([count])).tolist() == [expected]
+    assert merge_space.SIGNIFICANT_BITS == 4
+    assert merge_space.rounded(np.array([count])).tolist() == [expected]
 
 
 def test_one_more_event_moves_no_weight_of_a_common_word_off_its_step() -> None:
     """Why counts are rounded: an edit that adds an event leaves most weights as they were."""
     documents = [("common", f"w{n}") for n in range(1000)]
-    before = merge._vectors(documents)
-    after = merge._vectors([*documents, ("common", "new")])
+    before = merge_space._vectors(documents)
+    after = merge_space._vectors([*documents, ("common", "new")])
     assert before[:1000].data.tobytes() == after[:1000].data.tobytes()
 
 
@@ -174,7 +175,7 @@ def scipy_cosines(matrix: csr_matrix, left: np.ndarray, right: np.ndarray) -> np
 def scipy_similarities(space: TextSpace, left: np.ndarray, right: np.ndarray) -> np.ndarray:
     clause = scipy_cosines(space.clause, left, right)
     window = scipy_cosines(space.window, left, right)
-    mixed = merge.CLAUSE_WEIGHT * clause + (1 - merge.CLAUSE_WEIGHT) * window
+    mixed = merge_space.CLAUSE_WEIGHT * clause + (1 - merge_space.CLAUSE_WEIGHT) * window
     return np.where(space.articles[left] != space.articles[right], mixed, clause)
 
 
@@ -184,14 +185,14 @@ def test_a_pairs_score_does_not_depend_on_the_pairs_scored_with_it(
 ) -> None:
     rng = random.Random(batch)
     documents = random_documents(rng) + random_documents(rng) + [("only",)]
-    matrix = merge._vectors(documents)
-    monkeypatch.setattr(merge, "_BATCH", batch)
+    matrix = merge_space._vectors(documents)
+    monkeypatch.setattr(merge_space, "_BATCH", batch)
     left = np.array([rng.randrange(len(documents)) for _ in range(400)], dtype=np.int64)
     right = np.array([rng.randrange(len(documents)) for _ in range(400)], dtype=np.int64)
-    ours = merge._cosines(matrix, left, right)
+    ours = merge_space.cosines(matrix, left, right)
     rows = as_rows(matrix, documents)
     for n, (i, j) in enumerate(zip(left.tolist(), right.tolist(), strict=True)):
-        alone = merge._cosines(matrix, np.array([i]), np.array([j]))
+        alone = merge_space.cosines(matrix, np.array([i]), np.array([j]))
         assert ours[n].tobytes() == alone.tobytes()
         other = dict(rows[j])
         assert math.isclose(ours[n], sum(v * other.get(w, 0.0) for w, v in rows[i]), abs_tol=1e-15)
@@ -214,7 +215,7 @@ def test_seed_vectors_are_the_plain_computation(
     placed, articles = seed_story
     found = profiles(placed, articles)
     for documents in ([p.clause for p in found], [p.window for p in found]):
-        assert as_rows(merge._vectors(documents), documents) == plain_vectors(documents)
+        assert as_rows(merge_space._vectors(documents), documents) == plain_vectors(documents)
 
 
 def test_one_article_check_scores_as_scipy_does_per_check(

@@ -17,7 +17,7 @@ article tells an event of each in sentences that are not alike: that article its
 happenings, and a source does not disagree with itself about a date.
 
 Text similarity is the cosine of TF-IDF vectors (scikit-learn's `TfidfVectorizer` defaults,
-but for document counts rounded to four binary digits: see `_idf`) over two views of an event:
+but for document counts rounded: see `merge_space`) over two views of an event:
 its clause, where names (capitalised words and acronyms) count twice as much as other words,
 and the words around it in the article, which tell who "he" is and what "the talks" were.
 Rare words weigh more than common ones by construction. Word lists live in
@@ -27,7 +27,7 @@ Merge keeps its work and memory small: each article is read once, only around it
 candidate pairs are kept as one sorted array of codes and scored slice by slice, keeping only
 the pairs alike enough; the pairs of events of one article are scored once, up front, for
 every one-article check. Every float is the one the plain computation gives, and a pair's
-score depends on its two events alone (see `_vectors`), so the entries do not depend on these
+score depends on its two events alone (see `merge_space`), so the entries do not depend on these
 shortcuts. A build gives merge the memo the last one left (`MergeMemo`): after an edit, only
 the pairs and the parts of the link graph the changed events reach are worked out again, and
 the entries are those a merge from scratch makes.
@@ -41,7 +41,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from itertools import chain, compress, count, groupby
+from itertools import compress, groupby
 from operator import attrgetter
 from typing import NamedTuple
 
@@ -63,6 +63,15 @@ from timeline.merge_features import (
     split_words,
     surroundings,
 )
+from timeline.merge_space import (
+    CLAUSE_WEIGHT,
+    Coded,
+    TextSpace,
+    coded_joined,
+    cosines,
+    counted,
+    rounded,
+)
 from timeline.model import (
     PRECISION_RANK,
     Article,
@@ -74,7 +83,6 @@ from timeline.model import (
     TimeValue,
 )
 
-CLAUSE_WEIGHT = 0.5  # how much the clause counts against its surroundings
 AGREE_THRESHOLD = 0.2  # pass 1: dates agree, texts alike
 DISAGREE_THRESHOLD = 0.3  # pass 2: dates side by side, texts very alike
 SAME_ARTICLE_THRESHOLD = 0.5  # two sentences of one article: only when much alike
@@ -82,7 +90,6 @@ ONE_ACCOUNT_THRESHOLD = 0.2  # two sentences of one article less alike tell two 
 LEVEL_STEP = 0.1  # a month-long date joins a day's telling only when alike by this much more
 COMMON_SHARE = 0.01  # a word in more than this share of events (and 50 or more) blocks nothing
 COMMON_MIN = 50
-SIGNIFICANT_BITS = 4  # binary digits of a word's event count that its weight reads (`_idf`)
 MAX_YEARS = 12  # a decade or a century is blocked under its first years only
 KEY_SHARE = 0.1  # share of entries (the most important, told by 2+ articles) marked key
 KEY_MIN = 3
@@ -91,7 +98,6 @@ _FINE = timedelta(days=10)  # intervals up to this long are blocked by day
 _COARSE = timedelta(days=190)  # longer intervals are blocked by year, shorter by month
 _ADJACENT = timedelta(days=1)
 _CHUNK = 100_000  # pairs scored at once
-_BATCH = 10_000  # pairs multiplied at once
 _PRODUCT = 4_000_000  # word matches counted at once when blocking
 _SMALL_BLOCK = 200_000  # blocks with at most this many (source, target) pairs: compared together
 
@@ -219,7 +225,7 @@ class MergeMemo:
     The next merge takes over the words and dates of every event made from the same inputs,
     and the links between two events that are clean: made from the same inputs, with none of
     their words weighing otherwise now or becoming too common to block. Weights come from
-    rounded counts (`_idf`), so an edit changes few of them. Only the pairs with a dirty
+    rounded counts (`merge_space`), so an edit changes few of them. Only the pairs with a dirty
     event are compared again, and only the parts with one are grouped again (`_Parts`). When
     the rounded number of events changes, every weight does, and the merge starts afresh.
     """
@@ -248,8 +254,8 @@ class MergeMemo:
         old = np.fromiter((where.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
         fresh = np.flatnonzero(old < 0)
         clauses, windows = joined_profiles([events[i] for i in fresh.tolist()], articles, known)
-        clause, moved = _regrown(self.clause, old, _coded_joined(clauses), blocking=True)
-        window, shifted = _regrown(self.window, old, _coded_joined(windows), blocking=False)
+        clause, moved = _regrown(self.clause, old, coded_joined(clauses), blocking=True)
+        window, shifted = _regrown(self.window, old, coded_joined(windows), blocking=False)
         dirty = old < 0
         dirty |= _touching(clause, moved) | _touching(window, shifted)
         table = np.empty((len(keys), self.calendar.shape[1]))
@@ -415,209 +421,6 @@ def _made(
         yield from (profile(e, text) for e in told)
 
 
-Rows = Sequence[int] | np.ndarray
-
-
-class TextSpace:
-    """TF-IDF vectors of every event's clause and surroundings, for cosine similarity.
-
-    Two events of one article always share their surroundings, so for them only the clauses
-    count.
-    """
-
-    def __init__(self, events: Sequence[Event], profiles: Sequence[Profile]) -> None:
-        clauses, windows = ([p.clause for p in profiles], [p.window for p in profiles])
-        self._made(events, _coded_words(clauses), _coded_words(windows))
-
-    @classmethod
-    def joined(
-        cls, events: Sequence[Event], clauses: Sequence[str], windows: Sequence[str]
-    ) -> TextSpace:
-        """The space of profiles whose words come joined (`joined_profiles`): the same one."""
-        return cls.coded(events, _coded_joined(clauses), _coded_joined(windows))
-
-    @classmethod
-    def coded(cls, events: Sequence[Event], clause: Coded, window: Coded) -> TextSpace:
-        """The space of profiles whose words come coded."""
-        space = cls.__new__(cls)
-        space._made(events, clause, window)
-        return space
-
-    def _made(self, events: Sequence[Event], clause: Coded, window: Coded) -> None:
-        codes: dict[str, int] = {}
-        found = [codes.setdefault(e.article_id, len(codes)) for e in events]
-        self.articles = np.array(found, dtype=np.int64)
-        self.coded_clause, self.coded_window = clause, window
-        self.clause, self.window = clause.vectors(), window.vectors()
-
-    def similarities(self, left: Rows, right: Rows) -> np.ndarray:
-        """Similarity of each pair (left[n], right[n]), from 0 to 1."""
-        left, right = np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64)
-        clause = _cosines(self.clause, left, right)
-        window = _cosines(self.window, left, right)
-        apart = self.articles[left] != self.articles[right]
-        mixed = CLAUSE_WEIGHT * clause + (1 - CLAUSE_WEIGHT) * window
-        return np.where(apart, mixed, clause)
-
-    def article_pairs(self) -> tuple[np.ndarray, np.ndarray]:
-        """Every pair of events (left[n] < right[n]) that one article tells."""
-        order = np.argsort(self.articles, kind="stable")
-        codes = self.articles[order]
-        starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-        ends = np.r_[starts[1:], len(codes)]
-        position = np.arange(len(codes))
-        later = np.repeat(ends, ends - starts) - position - 1  # partners after each position
-        first = np.repeat(position, later)
-        offset = np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
-        i, j = order[first], order[first + 1 + offset]
-        return np.minimum(i, j), np.maximum(i, j)
-
-
-def _vectors(documents: Sequence[Sequence[str]]) -> csr_matrix:
-    """TF-IDF rows of documents: raw counts times a smooth idf of rounded counts
-    (`_idf`), rows scaled to length one.
-
-    Columns are the words in alphabetical order and every row holds its words in column
-    order, so each row's float sums (its length; its products with another row) run in an
-    order that depends on its own words only, never on the other documents.
-    """
-    return _coded_words(documents).vectors()
-
-
-def _coded_words(documents: Sequence[Sequence[str]]) -> Coded:
-    tokens = list(chain.from_iterable(documents))
-    lengths = np.fromiter(map(len, documents), dtype=np.int64, count=len(documents))
-    return _coded(tokens, lengths)
-
-
-def _joined_vectors(texts: Sequence[str]) -> csr_matrix:
-    """`_vectors` of documents whose words come joined in one string each (`joined_profiles`)."""
-    return _coded_joined(texts).vectors()
-
-
-def _coded_joined(texts: Sequence[str]) -> Coded:
-    tokens = WORD_SEPARATOR.join(text for text in texts if text).split(WORD_SEPARATOR)
-    found = (text.count(WORD_SEPARATOR) + 1 if text else 0 for text in texts)
-    return _coded(tokens, np.fromiter(found, dtype=np.int64, count=len(texts)))
-
-
-@dataclass(frozen=True)
-class Coded:
-    """Documents as word counts: each row's words (`columns`, codes into `words`, which are in
-    alphabetical order) in column order, with how often each occurs."""
-
-    words: list[str]
-    indptr: np.ndarray  # int64
-    columns: np.ndarray  # int32
-    counts: np.ndarray  # int32
-
-    @property
-    def size(self) -> int:
-        return len(self.indptr) - 1
-
-    def vectors(self) -> csr_matrix:
-        """The documents' TF-IDF rows (`_vectors`)."""
-        size, width = self.size, len(self.words)
-        if not width:
-            return csr_matrix((size, 1))
-        columns = self.columns
-        data = self.counts.astype(np.float64) * _idf(columns, size, width)[columns]
-        _normalise(data, self.indptr)
-        return csr_matrix((data, columns.astype(np.int32), self.indptr), shape=(size, width))
-
-    def frequency(self) -> np.ndarray:
-        """In how many documents each word occurs."""
-        return np.bincount(self.columns, minlength=len(self.words))
-
-    def rows(self) -> np.ndarray:
-        """The row of each (column, count)."""
-        return np.repeat(np.arange(self.size, dtype=np.int64), np.diff(self.indptr))
-
-
-def _coded(tokens: list[str], lengths: np.ndarray) -> Coded:
-    """The documents whose words, one after another, are `tokens`: `lengths` words each."""
-    size = len(lengths)
-    if not tokens or not lengths.any():
-        empty = np.zeros(0, dtype=np.int32)
-        return Coded([], np.zeros(size + 1, dtype=np.int64), empty, empty)
-    first: defaultdict[str, int] = defaultdict(count().__next__)  # codes by first appearance
-    found = np.fromiter(map(first.__getitem__, tokens), dtype=np.int64, count=len(tokens))
-    words = sorted(first)
-    width = len(words)
-    alphabetical = np.empty(width, dtype=np.int64)
-    alphabetical[[first[word] for word in words]] = np.arange(width)
-    rows = np.repeat(np.arange(size, dtype=np.int64), lengths)
-    codes, counts = _counted(rows * width + alphabetical[found])
-    row, columns = np.divmod(codes, width)
-    indptr = np.searchsorted(row, np.arange(size + 1)).astype(np.int64)
-    return Coded(words, indptr, columns.astype(np.int32), counts.astype(np.int32))
-
-
-def _counted(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct values, sorted, and how often each occurs (`np.unique` hashes, slowly)."""
-    ordered = np.sort(values)
-    first = np.flatnonzero(np.r_[len(ordered) > 0, ordered[1:] != ordered[:-1]])
-    return ordered[first], np.diff(np.r_[first, len(ordered)])
-
-
-def _idf(columns: np.ndarray, size: int, width: int) -> np.ndarray:
-    """Smooth inverse document frequency, ln((1 + n) / (1 + df)) + 1, of counts rounded down
-    to `SIGNIFICANT_BITS` binary digits (`rounded`).
-
-    Rounding keeps a word's weight, and so every score it enters, the same when an edit
-    adds or drops a few events: a rare word's count is exact, a common word's moves its
-    weight only when it crosses a step of 1/16 to 1/8 of itself. That lets merge keep the
-    groups an edit did not reach (`MergeMemo`).
-    """
-    frequency = rounded(np.bincount(columns, minlength=width)).astype(np.float64)
-    frequency += 1.0
-    idf = np.full_like(frequency, fill_value=float(rounded(np.array([size]))[0]) + 1.0)
-    idf /= frequency
-    np.log(idf, out=idf)
-    idf += 1.0
-    return idf
-
-
-def rounded(counts: np.ndarray) -> np.ndarray:
-    """Whole counts rounded down to their first `SIGNIFICANT_BITS` binary digits."""
-    counts = np.asarray(counts, dtype=np.int64)
-    bits = np.zeros(counts.shape, dtype=np.int64)
-    positive = counts > 0
-    bits[positive] = np.floor(np.log2(counts[positive])).astype(np.int64) + 1
-    drop = np.maximum(bits - SIGNIFICANT_BITS, 0)
-    return (counts >> drop) << drop
-
-
-def _normalise(data: np.ndarray, indptr: np.ndarray) -> None:
-    """Scale each row to length one in place, summing its squares in order, one at a time."""
-    lengths = np.diff(indptr)
-    squares = np.zeros(len(lengths))
-    for n in range(int(lengths.max(initial=0))):
-        rows = np.flatnonzero(lengths > n)
-        value = data[indptr[rows] + n]
-        squares[rows] += value * value
-    scale = np.sqrt(squares)
-    scale[scale == 0.0] = 1.0
-    data /= np.repeat(scale, lengths)
-
-
-def _cosines(matrix: csr_matrix, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The dot products of rows left[n] and right[n], `_BATCH` pairs at a time.
-
-    Rows hold their words in column order, so scipy sums each product in column order: a
-    pair's score is the same whatever pairs are scored with it.
-    """
-    parts = [np.zeros(0)]
-    for n in range(0, len(left), _BATCH):
-        some, other = left[n : n + _BATCH], right[n : n + _BATCH]
-        parts.append(_row_products(matrix[some], matrix[other]))
-    return np.concatenate(parts)
-
-
-def _row_products(left: csr_matrix, right: csr_matrix) -> np.ndarray:
-    return np.asarray(left.multiply(right).sum(axis=1), dtype=np.float64).ravel()
-
-
 class _OneArticle:
     """Which two events of one article read unlike each other: they tell two happenings.
 
@@ -632,7 +435,7 @@ class _OneArticle:
             both = wanted[left] & wanted[right]
             left, right = left[both], right[both]
         self._size = max(len(space.articles), 1)
-        unlike = _cosines(space.clause, left, right) < threshold
+        unlike = cosines(space.clause, left, right) < threshold
         self._unlike = set((left[unlike] * self._size + right[unlike]).tolist())
 
     def any_unlike(self, pairs: Sequence[tuple[int, int]]) -> bool:
@@ -957,7 +760,7 @@ class _Codes:
     def unique(self) -> np.ndarray:
         """Every code added, sorted, each once."""
         if self._pending:
-            self._unique, _ = _counted(np.concatenate([self._unique, *self._pending]))
+            self._unique, _ = counted(np.concatenate([self._unique, *self._pending]))
             self._pending, self._count = [], 0
         return self._unique
 
@@ -1050,7 +853,7 @@ class _Parts:
 
     Grouping a part reads nothing outside it: its events (their dates, articles, statuses),
     their vectors (through the sums and products of `_Groups`, whose order depends on a
-    row's own words: see `_vectors`) and its links with their scores, in order. A part whose
+    row's own words: see `merge_space`) and its links with their scores, in order. A part whose
     events are all clean (`MergeMemo`) and were all the events of one part in the merge that
     left the memo has the links it had then (a link to a dirty event would make that event
     one of the part), so it is grouped as it was then.
