@@ -152,10 +152,10 @@ def test_with_exact_counts_the_vectors_are_scikit_learns(
 
 @pytest.mark.parametrize(
     ("count", "expected"),
-    [(0, 0), (1, 1), (15, 15), (16, 16), (17, 16), (31, 30), (33, 32), (1000, 960)],
+    [(0, 0), (1, 1), (7, 7), (8, 8), (9, 8), (15, 14), (17, 16), (31, 28), (1000, 896)],
 )
 def test_counts_keep_their_first_binary_digits(count: int, expected: int) -> None:
-    assert merge_space.SIGNIFICANT_BITS == 4
+    assert merge_space.SIGNIFICANT_BITS == 3
     assert merge_space.rounded(np.array([count])).tolist() == [expected]
 
 

@@ -22,7 +22,7 @@ from timeline.merge_features import WORD_SEPARATOR, Profile
 from timeline.model import Event
 
 CLAUSE_WEIGHT = 0.5  # how much the clause counts against its surroundings
-SIGNIFICANT_BITS = 4  # binary digits of a word's event count that its weight reads (`_idf`)
+SIGNIFICANT_BITS = 3  # binary digits of a word's event count that its weight reads (`_idf`)
 _BATCH = 10_000  # pairs multiplied at once
 
 
@@ -177,7 +177,7 @@ def _idf(columns: np.ndarray, size: int, width: int) -> np.ndarray:
 
     Rounding keeps a word's weight, and so every score it enters, the same when an edit
     adds or drops a few events: a rare word's count is exact, a common word's moves its
-    weight only when it crosses a step of 1/16 to 1/8 of itself. That lets merge keep the
+    weight only when it crosses a step of 1/8 to 1/4 of itself. That lets merge keep the
     groups an edit did not reach (`MergeMemo`).
     """
     frequency = rounded(np.bincount(columns, minlength=width)).astype(np.float64)
