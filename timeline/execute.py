@@ -23,6 +23,7 @@ from timeline import collector
 from timeline.cache import Cache, Facts, FileIndex, content_digest, dumps, facts, keyer, loads
 from timeline.errors import ArticleError, BuildError, UsageError
 from timeline.events import extract_events
+from timeline.find import prepare
 from timeline.load import (
     MANY_SUFFIXES,
     MAX_ARTICLE_BYTES,
@@ -388,8 +389,9 @@ class Runner:
 
         if self.pool is None:
             method = "fork" if "fork" in get_all_start_methods() else "spawn"
-            if method == "fork":
-                analyse(*_WARM_UP, options)  # compiled rules and tables, shared by every worker
+            if method == "fork":  # compiled rules and tables, shared by every worker
+                prepare(options.load.language)
+                analyse(*_WARM_UP, options)
             self.pool = ProcessPoolExecutor(self.execution.workers, mp_context=get_context(method))
         workers = self.execution.workers or os.cpu_count() or 1
         chunk = max(1, min(64, len(units) // (workers * 4)))
