@@ -188,20 +188,38 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
     loaded = [a for r in results for a in r.articles]
     found = [m for r in results for m in r.mentions]
     made = [e for r in results for e in r.events]
-    told = [f for r in results for f in _article_features(r)]
     unique, clashes = unique_ids(loaded)
-    for i, (before, after) in enumerate(zip(loaded, unique, strict=True)):
-        if before.id != after.id:
-            made[i] = extract_events(after, found[i])
-            told[i] = article_features(after, made[i])
+    renamed = [i for i, (old, new) in enumerate(zip(loaded, unique, strict=True)) if old is not new]
+    if renamed:
+        told = [f for r in results for f in _article_features(r)]
+        for i in renamed:
+            made[i] = extract_events(unique[i], found[i])
+            told[i] = article_features(unique[i], made[i])
+        features = _by_event(made, told)
+    else:
+        features = _features(results)
     trouble = [*problems, *(p for r in results for p in r.problems), *clashes]
     return Analysed(
         articles=tuple(unique),
         mentions={a.id: m for a, m in zip(unique, found, strict=True)},
         events=tuple(e for events in made for e in events),
         problems=tuple(trouble),
-        features=_by_event(made, told),
+        features=features,
     )
+
+
+def _features(results: Sequence[FileResult]) -> dict[str, str]:
+    """`_by_event` of the results' own events and features, without the features of each
+    article taken apart: each result's events in order, each with the next feature."""
+    ids: list[str] = []
+    told: list[str] = []
+    for result in results:
+        if result.features:
+            flat = result.features.split(_EVENTS)
+            events = [e.id for made in result.events for e in made]
+            ids += events[: len(flat)]
+            told += flat[: len(events)]
+    return {e: f for e, f in zip(ids, told, strict=True) if f}
 
 
 def _article_features(result: FileResult) -> list[tuple[str, ...]]:
@@ -249,16 +267,20 @@ def _analyse_batch(
             continue
         keyed.append((i, rel, path, data, k))
     recall = execution.recall if execution.recall is not None else {}
-    wanted = [k for *_, k in keyed if k not in recall]
+    wanted = [k for *_, k in keyed if k not in recall] if recall else [k for *_, k in keyed]
     hits = cache.get_many(wanted) if cache is not None and wanted else {}
-    if cache is not None:
+    if cache is not None and recall:
         cache.used.update(recall.keys() & {k for *_, k in keyed})
+    if recall:
+        hits = {**hits, **recall}
     todo: list[Unit] = []
     where: list[int] = []
     for i, rel, path, data, k in keyed:
-        hit = recall.get(k) or hits.get(k)
+        hit = hits.get(k)
         if isinstance(hit, FileResult):
-            yield i, _recalled(execution, hit if hit.key == k else replace(hit, key=k))
+            if hit.key != k:
+                hit = replace(hit, key=k)
+            yield i, hit if execution.recall is None else _recalled(execution, hit)
             continue
         try:
             if data is None:  # known to the index, but its result must be made again
