@@ -188,38 +188,20 @@ def combine(results: Sequence[FileResult], problems: Sequence[Problem] = ()) -> 
     loaded = [a for r in results for a in r.articles]
     found = [m for r in results for m in r.mentions]
     made = [e for r in results for e in r.events]
+    told = [f for r in results for f in _article_features(r)]
     unique, clashes = unique_ids(loaded)
-    renamed = [i for i, (old, new) in enumerate(zip(loaded, unique, strict=True)) if old is not new]
-    if renamed:
-        told = [f for r in results for f in _article_features(r)]
-        for i in renamed:
-            made[i] = extract_events(unique[i], found[i])
-            told[i] = article_features(unique[i], made[i])
-        features = _by_event(made, told)
-    else:
-        features = _features(results)
+    for i, (before, after) in enumerate(zip(loaded, unique, strict=True)):
+        if before.id != after.id:
+            made[i] = extract_events(after, found[i])
+            told[i] = article_features(after, made[i])
     trouble = [*problems, *(p for r in results for p in r.problems), *clashes]
     return Analysed(
         articles=tuple(unique),
         mentions={a.id: m for a, m in zip(unique, found, strict=True)},
         events=tuple(e for events in made for e in events),
         problems=tuple(trouble),
-        features=features,
+        features=_by_event(made, told),
     )
-
-
-def _features(results: Sequence[FileResult]) -> dict[str, str]:
-    """`_by_event` of the results' own events and features, without the features of each
-    article taken apart: each result's events in order, each with the next feature."""
-    ids: list[str] = []
-    told: list[str] = []
-    for result in results:
-        if result.features:
-            flat = result.features.split(_EVENTS)
-            events = [e.id for made in result.events for e in made]
-            ids += events[: len(flat)]
-            told += flat[: len(events)]
-    return {e: f for e, f in zip(ids, told, strict=True) if f}
 
 
 def _article_features(result: FileResult) -> list[tuple[str, ...]]:
