@@ -100,3 +100,18 @@ def test_rules_compile_when_first_tried() -> None:
     assert sum(rule.context for rule in lang.rules) == sum(
         "span" in rule.regex.groupindex for rule in lang.rules
     )
+
+
+def test_prepare_compiles_the_whole_trigger_and_every_rule_before_any_text() -> None:
+    script = (
+        "from timeline.find import load_language, prepare\n"
+        "lang = load_language('en')\n"
+        "assert 'whole' not in vars(lang.scans)\n"
+        "assert not any('regex' in vars(rule) for rule in lang.rules)\n"
+        "prepare('en')\n"
+        "assert all('regex' in vars(rule) for rule in lang.rules)\n"
+        "assert lang.scans.for_text('on monday') is lang.scans.whole\n"
+        "assert {'trigger', 'either', 'spaces'} <= set(vars(lang.scans.whole))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT, env=env)

@@ -737,6 +737,7 @@ def prepare(code: str = "en") -> None:
     many texts (or fork workers that will)."""
     lang = load_language(code)
     whole = lang.scans.whole
+    # each is compiled when first asked for, and kept
     _ = [whole.trigger, whole.either, whole.spaces, *(rule.regex for rule in lang.rules)]
 
 
