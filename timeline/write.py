@@ -25,6 +25,10 @@ build starts from it: renamed to `.<out>.new`, its files that still hold the rig
 the others are replaced and the ones the new site lacks go. The spare's manifest is replaced
 first, so a build killed while updating it leaves a folder the next one deletes. A one-edit
 rebuild thus touches a few files instead of linking every file and deleting the old tree.
+A first build, which replaces no site, leaves as the spare a copy of its site in hard links
+(manifest last), so that the build after it is as cheap as later ones; a file of the spare
+is only ever replaced (unlinked, then written anew), never written into, so the site it
+shares its files with never changes.
 
 A file whose bytes the current site already has is hard-linked into the new site, not written.
 The manifest's digests say which those are without reading them: a file is carried over when
