@@ -16,7 +16,9 @@ in a fresh child process, stage by stage, so every row has its own peak memory:
 
 Columns: seconds per stage (per-article = load + find/resolve + events; merge; render;
 write), total, peak resident memory of the build process and of its largest worker, and
-events (timeline entries) per second. The last lines give the slope of log(time) against
+events (timeline entries) per second. Under each row, the CPU seconds of the build process
+in each stage (the machine may be shared: CPU time moves less with the load than wall time
+does; a pool's workers are not counted). The last lines give the slope of log(time) against
 log(N) (1.0 is linear) and the ratios to the baselines. --full adds N = 100,000 (about an
 hour on two cores). --resolver also runs benchmarks/bench_resolver.py's comparison with
 dateparser.search.search_dates on the TBAQ text.
@@ -58,7 +60,8 @@ def child(source: Path, out: Path, executor: str, serve: bool = False) -> dict[s
         stages(config)
         edit_one(source)
     marks, timeline, files = stages(config)
-    spent = [b - a for a, b in itertools.pairwise(marks)]
+    spent = [b - a for a, b in itertools.pairwise(m for m, _ in marks)]
+    cpu = [b - a for a, b in itertools.pairwise(c for _, c in marks)]
     return {
         "articles": len(timeline.articles),
         "entries": len(timeline.entries),
@@ -67,31 +70,40 @@ def child(source: Path, out: Path, executor: str, serve: bool = False) -> dict[s
         "merge": spent[1],
         "render": spent[2],
         "write": spent[3],
-        "total": marks[-1] - marks[0],
+        "total": marks[-1][0] - marks[0][0],
+        **{f"cpu_{name}": c for name, c in zip(STAGES, cpu, strict=True)},
         "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
     }
 
 
-def stages(config: Any) -> tuple[list[float], Any, Mapping[str, bytes]]:
-    """`timeline.build.build`, stage by stage: the time after each, the timeline, the files."""
+STAGES = ("per_article", "merge", "render", "write")
+
+
+def stages(config: Any) -> tuple[list[tuple[float, float]], Any, Mapping[str, bytes]]:
+    """`timeline.build.build`, stage by stage: the time after each (wall clock and this
+    process's CPU time), the timeline, the files."""
     from timeline import collector
     from timeline.build import _analysis, _execution, _render_options, assemble
     from timeline.execute import analyse_folder
     from timeline.render import render_site
     from timeline.write import write_site
 
-    marks = [time.perf_counter()]
+    marks = [_now()]
     with collector.paused():  # as build() pauses it, once for all its stages
         analysed = analyse_folder(config.source, _analysis(config), _execution(config))
-        marks.append(time.perf_counter())
+        marks.append(_now())
         timeline = assemble(analysed, config)
-        marks.append(time.perf_counter())
+        marks.append(_now())
         files = render_site(timeline, _render_options(config))
-        marks.append(time.perf_counter())
+        marks.append(_now())
         write_site(files, config.out, sources=config.source, reuse=config.cache)
-        marks.append(time.perf_counter())
+        marks.append(_now())
     return marks, timeline, files
+
+
+def _now() -> tuple[float, float]:
+    return time.perf_counter(), time.process_time()
 
 
 def snapshot() -> Path:
@@ -163,6 +175,14 @@ def row(name: str, n: int, r: dict[str, float]) -> str:
     )
 
 
+def cpu_row(r: dict[str, float]) -> str:
+    """The CPU seconds of a row's build process, under its stage columns."""
+    cells = " | ".join(
+        f"{r[f'cpu_{name}']:>{width}.2f}" for name, width in zip(STAGES, (9, 6, 7, 6), strict=True)
+    )
+    return f"{'':>7} | {'cpu':<8} | {cells} | {sum(r[f'cpu_{n}'] for n in STAGES):>7.2f} |"
+
+
 HEADER = (
     "      N | build    | per-art s | merge s | render s | write s | total s | peak MB | "
     "worker MB | entries | events/s"
@@ -189,21 +209,21 @@ def run(sizes: list[int], baseline: int, data: Path | None) -> None:
         source = corpus(n, data)
         with tempfile.TemporaryDirectory(prefix="bench-", dir=WORK) as tmp:
             cold = measure(source, Path(tmp) / "site", "auto")
-            print(row("pool", n, cold), flush=True)
+            print(row("pool", n, cold), cpu_row(cold), sep="\n", flush=True)
             pooled.append((n, cold["total"]))
             if n <= baseline:
                 serial = measure(source, Path(tmp) / "serial" / "site", "serial")
-                print(row("serial", n, serial), flush=True)
+                print(row("serial", n, serial), cpu_row(serial), sep="\n", flush=True)
                 print(f"{'':>7} | pool is {serial['total'] / cold['total']:.2f}x the serial build")
             edit_one(source)
             warm = measure(source, Path(tmp) / "site", "auto")
-            print(row("one edit", n, warm), flush=True)
+            print(row("one edit", n, warm), cpu_row(warm), sep="\n", flush=True)
             print(f"{'':>7} | one edit rebuilds {cold['total'] / warm['total']:.1f}x faster")
             edit_one(source)
             wall = measure_cli(source, Path(tmp) / "site")
             print(f"{n:>7} | cli edit | {'':>9} | {'':>6} | {'':>7} | {'':>6} | {wall:>7.1f} |")
             served = measure(source, Path(tmp) / "site", "auto", serve=True)
-            print(row("serve", n, served), flush=True)
+            print(row("serve", n, served), cpu_row(served), sep="\n", flush=True)
             (source / ".complete").unlink()  # the edited corpus is made anew next time
     s = slope(pooled)
     if s is not None:

@@ -60,6 +60,45 @@ def test_the_replaced_site_becomes_the_spare_without_its_own_dotfiles(out: Path)
     assert sorted(p.name for p in out.parent.iterdir()) == [CACHE_DIR, "site"]
 
 
+def test_a_first_build_leaves_a_spare_of_hard_links_to_its_files(out: Path) -> None:
+    write_site(site("v1"), out)
+    assert tree(spare(out)) == site("v1")
+    assert read_manifest(spare(out)) == read_manifest(out)
+    for rel in [*site("v1"), MANIFEST]:
+        assert (spare(out) / rel).stat().st_ino == (out / rel).stat().st_ino
+
+
+def test_the_build_after_a_first_one_starts_from_its_spare_and_leaves_it_whole(
+    out: Path,
+) -> None:
+    write_site(site("v1"), out)
+    kept = (spare(out) / "articles/0005.html").stat().st_ino
+    write_site(site("v2"), out)
+    assert tree(out) == site("v2")
+    assert (out / "articles/0005.html").stat().st_ino == kept  # kept, neither linked nor written
+    assert tree(spare(out)) == site("v1")  # the site it replaced: no file written into
+
+
+def test_a_spare_whose_linking_was_cut_short_is_not_used(out: Path) -> None:
+    write_site(site("v1"), out)
+    (spare(out) / MANIFEST).unlink()  # linked last: a first build killed before it
+    (spare(out) / "articles/0001.html").unlink()
+    write_site(site("v2"), out)
+    assert tree(out) == site("v2")
+    assert tree(spare(out)) == site("v1")
+
+
+def test_a_file_in_the_spare_the_manifest_does_not_list_is_replaced_not_written_into(
+    out: Path,
+) -> None:
+    write_site(site("v1"), out)
+    stray = spare(out) / "articles/0009.html"
+    os.link(out / "index.html", stray)  # shares the live site's file
+    write_site({**site("v2"), "articles/0009.html": b"new"}, out)
+    assert tree(out) == {**site("v2"), "articles/0009.html": b"new"}
+    assert tree(spare(out)) == site("v1")
+
+
 def test_every_build_from_the_spare_equals_the_files(out: Path) -> None:
     versions = [site(f"v{n}") for n in range(5)]
     versions.insert(3, {"index.html": b"small", "articles/0001.html": b"other"})

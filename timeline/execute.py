@@ -23,6 +23,7 @@ from timeline import collector
 from timeline.cache import Cache, Facts, FileIndex, content_digest, dumps, facts, keyer, loads
 from timeline.errors import ArticleError, BuildError, UsageError
 from timeline.events import extract_events
+from timeline.find import prepare
 from timeline.load import (
     MANY_SUFFIXES,
     MAX_ARTICLE_BYTES,
@@ -253,16 +254,20 @@ def _analyse_batch(
             continue
         keyed.append((i, rel, path, data, k))
     recall = execution.recall if execution.recall is not None else {}
-    wanted = [k for *_, k in keyed if k not in recall]
+    wanted = [k for *_, k in keyed if k not in recall] if recall else [k for *_, k in keyed]
     hits = cache.get_many(wanted) if cache is not None and wanted else {}
-    if cache is not None:
+    if cache is not None and recall:
         cache.used.update(recall.keys() & {k for *_, k in keyed})
+    if recall:
+        hits = {**hits, **recall}
     todo: list[Unit] = []
     where: list[int] = []
     for i, rel, path, data, k in keyed:
-        hit = recall.get(k) or hits.get(k)
+        hit = hits.get(k)
         if isinstance(hit, FileResult):
-            yield i, _recalled(execution, hit if hit.key == k else replace(hit, key=k))
+            if hit.key != k:
+                hit = replace(hit, key=k)
+            yield i, hit if execution.recall is None else _recalled(execution, hit)
             continue
         try:
             if data is None:  # known to the index, but its result must be made again
@@ -393,8 +398,9 @@ class Runner:
 
         if self.pool is None:
             method = "fork" if "fork" in get_all_start_methods() else "spawn"
-            if method == "fork":
-                analyse(*_WARM_UP, options)  # compiled rules and tables, shared by every worker
+            if method == "fork":  # compiled rules and tables, shared by every worker
+                prepare(options.load.language)
+                analyse(*_WARM_UP, options)
             self.pool = ProcessPoolExecutor(self.execution.workers, mp_context=get_context(method))
         workers = self.execution.workers or os.cpu_count() or 1
         chunk = max(1, min(64, len(units) // (workers * 4)))

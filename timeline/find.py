@@ -109,7 +109,7 @@ class Rule:
     name: str
     match: str
     value: str  # a value spec for the resolver, e.g. "this week -1" or "date {year}"
-    regex: re.Pattern[str]
+    pattern: str  # the regular expression of `match` (compiled when first tried: `regex`)
     groups: tuple[tuple[str, str], ...]  # capture name -> table name
     type: str = ""
     mod: str = ""
@@ -124,6 +124,11 @@ class Rule:
     # whether that context is claimed too: no other expression may take it, and the match
     # counts at its full length when overlapping matches are settled
     claims: bool = False
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        """The compiled `pattern` (a build after one edit tries a few of the rules)."""
+        return re.compile(self.pattern, re.IGNORECASE)
 
 
 Fields = tuple[tuple[str, str], ...]  # capture name -> normalized value
@@ -153,12 +158,9 @@ class Language:
     code: str
     tables: dict[str, Table]
     rules: tuple[Rule, ...]
-    # where a match of some rule may begin: one pass over the text finds every such token
-    trigger: re.Pattern[str] = re.compile(r"(?!)")
-    # the trigger for ASCII text with its non-word characters blanked (see `_tokens`): after
-    # a space or an apostrophe, after a space, after an apostrophe (each such place: the
-    # token is group 1)
-    scan: tuple[re.Pattern[str], ...] = (re.compile(r"(?!)"),) * 3
+    # where a match of some rule may begin (see `Scans`): one pass over the text finds
+    # every such token
+    scans: Scans = field(default_factory=lambda: Scans((), ()), compare=False)
     # (first key, second key or "") -> the rules whose match may begin with such tokens
     # ("" for the rules that need only the first); numbers keyed "#" whatever their pattern
     starting: dict[tuple[str, str], tuple[Rule, ...]] = field(default_factory=dict)
@@ -172,6 +174,17 @@ class Language:
     _seen_fields: dict[tuple[int, tuple[str | None, ...]], Fields] = field(
         default_factory=dict, compare=False
     )
+
+    @property
+    def trigger(self) -> re.Pattern[str]:
+        """The whole trigger: a pattern matching each token where a match may begin."""
+        return self.scans.whole.trigger
+
+    @property
+    def scan(self) -> tuple[re.Pattern[str], re.Pattern[str]]:
+        """The whole trigger as it runs on ASCII text: after a space or an apostrophe, and
+        after a space (see `_tokens`)."""
+        return self.scans.whole.either, self.scans.whole.spaces
 
     def rules_at(self, first: str, second: str) -> Dispatch:
         """The rules whose match may begin with tokens of these keys, and a pattern that
@@ -239,15 +252,32 @@ def _tokens(lang: Language, lowered: str) -> list[tuple[int, int]]:
     that cannot be in a word is made a space (offsets stay the same), the scan looks for a
     space or an apostrophe followed by a trigger token, and is tried only between words.
     """
+    return scan_tokens(lang.scans.for_text(lowered), lowered)
+
+
+def scan_tokens(scanner: Scanner, lowered: str) -> list[tuple[int, int]]:
+    """`_tokens` with the given scanner."""
     if not lowered.isascii():
-        return [token.span() for token in lang.trigger.finditer(lowered)]
+        return [token.span() for token in scanner.trigger.finditer(lowered)]
     blank = " " + lowered.translate(_BLANKS)
-    either, spaces, apostrophes = lang.scan
-    quoted = [(hit.start(), hit.end(1)) for hit in apostrophes.finditer(blank)]
+    quoted = _after_apostrophes(scanner, blank)
     if any(" " in blank[start:end] for start, end in quoted):
-        return [(hit.start(), hit.end() - 1) for hit in either.finditer(blank)]
-    spaced = [(hit.start(), hit.end() - 1) for hit in spaces.finditer(blank)]
+        return [(hit.start(), hit.end() - 1) for hit in scanner.either.finditer(blank)]
+    spaced = [(hit.start(), hit.end() - 1) for hit in scanner.spaces.finditer(blank)]
     return _merge(spaced, quoted) if quoted else spaced
+
+
+def _after_apostrophes(scanner: Scanner, blank: str) -> list[tuple[int, int]]:
+    """Each apostrophe a trigger token follows, and the end of that token (the scan after
+    either, tried at each apostrophe, is the same pattern: not one more to compile)."""
+    found = []
+    at = blank.find("'")
+    while at >= 0:
+        hit = scanner.either.match(blank, at)
+        if hit is not None:
+            found.append((at, hit.end()))
+        at = blank.find("'", at + 1)
+    return found
 
 
 def _merge(spaced: list[tuple[int, int]], quoted: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -336,22 +366,21 @@ def load_language(code: str) -> Language:
     tables = {path.stem: _load_table(path) for path in sorted((folder / "tables").glob("*.txt"))}
     blocks = [b for path in sorted((folder / "rules").glob("*.txt")) for b in _blocks(path)]
     rules = tuple(_rule(block, source, i, tables) for i, (source, block) in enumerate(blocks))
-    starting: dict[tuple[str, str], set[Rule]] = {}
+    # rules by their order, not in sets: hashing a rule hashes all its fields and examples
+    starting: dict[tuple[str, str], dict[int, Rule]] = {}
     seconds: dict[str, set[str]] = {}
     for rule in rules:
         for start in rule.starts:
             first, second = (_DIGITS if k.startswith(_DIGITS) else k for k in (*start, "")[:2])
-            starting.setdefault((first, second), set()).add(rule)
+            starting.setdefault((first, second), {})[rule.order] = rule
             if second:
                 seconds.setdefault(first, set()).add(second)
-    trigger = _trigger(rules)
     return Language(
         code,
         tables,
         rules,
-        trigger,
-        _scan(trigger),
-        {pair: tuple(group) for pair, group in starting.items()},
+        Scans(*_trigger_keys(rules)),
+        {pair: tuple(group.values()) for pair, group in starting.items()},
         {first: frozenset(keys) for first, keys in seconds.items()},
         keys={key: key for pair in starting for key in pair if key and key != _DIGITS},
     )
@@ -360,7 +389,7 @@ def load_language(code: str) -> Language:
 def _any_of(rules: tuple[Rule, ...]) -> tuple[re.Pattern[str], tuple[int, ...]]:
     """One pattern that matches where any of the rules would (compiled once per set), and
     which of the rules matches first by the pattern's last group (see `Dispatch`)."""
-    return _any_of_patterns(tuple(rule.regex.pattern for rule in rules))
+    return _any_of_patterns(tuple(rule.pattern for rule in rules))
 
 
 @cache
@@ -478,14 +507,14 @@ def _blocks(path: Path) -> list[tuple[str, dict[str, list[str]]]]:
 def _rule(block: dict[str, list[str]], source: str, order: int, tables: dict[str, Table]) -> Rule:
     name = block["rule"][0]
     try:
-        regex, groups = compile_match(block["match"][0], tables)
-    except (KeyError, re.error) as err:
+        pattern, groups = match_pattern(block["match"][0], tables)
+    except KeyError as err:
         raise ValueError(f"{source}: rule {name!r}: bad match line ({err})") from err
     return Rule(
         name=name,
         match=block["match"][0],
         value=block["value"][0],
-        regex=regex,
+        pattern=pattern,
         groups=groups,
         type=block.get("type", [""])[0],
         mod=block.get("mod", [""])[0],
@@ -493,7 +522,7 @@ def _rule(block: dict[str, list[str]], source: str, order: int, tables: dict[str
         order=order,
         source=source,
         starts=start_keys(block["match"][0], tables),
-        context=SPAN in regex.groupindex,
+        context=f"(?P<{SPAN}>" in pattern,
         claims=block.get("claim", [""])[0] == "context",
     )
 
@@ -507,6 +536,12 @@ def compile_match(
     match: str, tables: dict[str, Table]
 ) -> tuple[re.Pattern[str], tuple[tuple[str, str], ...]]:
     """The regular expression for a rule's match line, and its captures (name -> table)."""
+    pattern, groups = match_pattern(match, tables)
+    return re.compile(pattern, re.IGNORECASE), groups
+
+
+def match_pattern(match: str, tables: dict[str, Table]) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """`compile_match`, the regular expression as text (KeyError for an unknown table)."""
     groups: list[tuple[str, str]] = []
     words = match.split()
     core = [i for i, w in enumerate(words) if not w.startswith("@")]
@@ -534,7 +569,7 @@ def compile_match(
         lead_out = _PUNCT_JOIN if _is_punct(after[0]) else _WORD_JOIN
         trail = _WORD_JOIN.join(_element_regex(c, tables, groups) for c in after)
         body += f"(?={lead_out}{trail}{_BOUNDARY_END})"
-    return re.compile(_BOUNDARY_START + body, re.IGNORECASE), tuple(groups)
+    return _BOUNDARY_START + body, tuple(groups)
 
 
 def _join(previous: tuple[str, bool, bool], punct: bool) -> str:
@@ -619,27 +654,91 @@ def _either_case(char: str) -> str:
     return f"[{char.lower()}{char.upper()}{_CASE_FOLDS.get(char.lower(), '')}]"
 
 
-def _trigger(rules: tuple[Rule, ...]) -> re.Pattern[str]:
-    """One pattern matching each token where some rule's match may begin: the token's key
-    is a first key, followed (if a rule needs one) by a token with a fitting second key."""
+# The keys the trigger looks for: first keys a match may begin with alone, and first keys
+# with the second keys one of which must follow them.
+Singles = tuple[str, ...]
+Pairs = tuple[tuple[str, tuple[str, ...]], ...]
+_FEW = 4  # texts a process scans with a trigger of their own words before it compiles all
+
+
+def _trigger_keys(rules: tuple[Rule, ...]) -> tuple[Singles, Pairs]:
+    """The keys of the trigger: each token where some rule's match may begin has a first
+    key, followed (if a rule needs one) by a token with a fitting second key."""
     singles = {start[0] for rule in rules for start in rule.starts if len(start) == 1}
     pairs: dict[str, set[str]] = {}
     for rule in rules:
         for start in rule.starts:
             if len(start) == 2 and start[0] not in singles:
                 pairs.setdefault(start[0], set()).add(start[1])
-    ends = {key: _WORD_END for key in singles}
-    for key, seconds in pairs.items():
-        ends[key] = r"(?=\W+" + _alternation(dict.fromkeys(seconds, _WORD_END)) + ")"
-    return re.compile(_BOUNDARY_START + _alternation(ends))  # run on lower-cased text
+    return tuple(singles), tuple((key, tuple(seconds)) for key, seconds in pairs.items())
 
 
-def _scan(trigger: re.Pattern[str]) -> tuple[re.Pattern[str], ...]:
-    """The trigger as it runs in `_tokens`: after a space or an apostrophe, not after any
-    character that cannot be in a word; after a space; after an apostrophe."""
-    body = "(?:" + trigger.pattern.removeprefix(_BOUNDARY_START) + ")"
-    either, spaces = (re.compile(before + body) for before in ("[ ']", " "))
-    return either, spaces, re.compile(f"'(?=({body}))")
+def _trigger_body(singles: Singles, pairs: Pairs, words: set[str] | None = None) -> str:
+    """The trigger's alternation (without its boundary), run on lower-cased text; with
+    `words`, only of the keys among them (and every number key): it then finds in a text
+    whose words those are what the whole trigger finds, a token being one of its words."""
+
+    def kept(key: str) -> bool:
+        return words is None or key in words or key.startswith(_DIGITS)
+
+    ends = {key: _WORD_END for key in singles if kept(key)}
+    for key, seconds in pairs:
+        followers = [second for second in seconds if kept(second)]
+        if kept(key) and followers:
+            ends[key] = r"(?=\W+" + _alternation(dict.fromkeys(followers, _WORD_END)) + ")"
+    return _alternation(ends) if ends else "(?!)"
+
+
+class Scanner:
+    """The trigger in the forms `_tokens` runs, each compiled when first needed: as it is,
+    after a space or an apostrophe, after a space."""
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    @cached_property
+    def trigger(self) -> re.Pattern[str]:
+        return re.compile(_BOUNDARY_START + self.body)
+
+    @cached_property
+    def either(self) -> re.Pattern[str]:
+        return re.compile(f"[ '](?:{self.body})")
+
+    @cached_property
+    def spaces(self) -> re.Pattern[str]:
+        return re.compile(f" (?:{self.body})")
+
+
+class Scans:
+    """The scanners of one language. The whole trigger takes a tenth of a second to
+    compile, so the first few texts a process scans (a rebuild after one edit scans one)
+    each get a scanner of just the keys among their words, compiled in a millisecond or
+    two; after them, the whole one."""
+
+    def __init__(self, singles: Singles, pairs: Pairs) -> None:
+        self.singles = singles
+        self.pairs = pairs
+        self.few = _FEW
+
+    @cached_property
+    def whole(self) -> Scanner:
+        return Scanner(_trigger_body(self.singles, self.pairs))
+
+    def for_text(self, lowered: str) -> Scanner:
+        """The scanner to run on `lowered` (a text in lower case)."""
+        if self.few <= 0 or "whole" in self.__dict__:
+            return self.whole
+        self.few -= 1
+        return Scanner(_trigger_body(self.singles, self.pairs, set(_TOKEN.findall(lowered))))
+
+
+def prepare(code: str = "en") -> None:
+    """Compile now all that finding may need in `code`, as a process does that will scan
+    many texts (or fork workers that will)."""
+    lang = load_language(code)
+    whole = lang.scans.whole
+    # each is compiled when first asked for, and kept
+    _ = [whole.trigger, whole.either, whole.spaces, *(rule.regex for rule in lang.rules)]
 
 
 def _alternation(ends: dict[str, str], letter: Callable[[str], str] = re.escape) -> str:

@@ -134,7 +134,7 @@ def _walk(folder: Path | str, prefix: str) -> Iterable[tuple[os.DirEntry[str], s
 
 def _passed_over(entry: os.DirEntry[str], rel: str, root: Path) -> Problem | None:
     """None for an article file; a Problem (empty message: say nothing) for any other file."""
-    where = decoding.shown(rel)
+    where = rel if rel.isascii() and rel.isprintable() else decoding.shown(rel)
     if where != rel:
         return Problem(
             where, "its name has control characters or is not UTF-8; skipped", "rename the file"

@@ -21,8 +21,6 @@ from functools import cache, lru_cache
 from itertools import islice
 from typing import NamedTuple
 
-import dateparser
-
 from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import iso_week, period_of, shift, time_value
@@ -590,6 +588,8 @@ def _readings(*parts: str) -> set[date]:
 
 @lru_cache(maxsize=4096)
 def _parse_absolute(text: str, order: str, language: str) -> date | None:
+    import dateparser  # here: a build after one edit seldom meets an all-digit date
+
     settings = {"DATE_ORDER": order, "STRICT_PARSING": True, "PREFER_DAY_OF_MONTH": "first"}
     try:
         parsed = dateparser.parse(text, languages=[language], settings=settings)

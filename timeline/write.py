@@ -25,6 +25,10 @@ build starts from it: renamed to `.<out>.new`, its files that still hold the rig
 the others are replaced and the ones the new site lacks go. The spare's manifest is replaced
 first, so a build killed while updating it leaves a folder the next one deletes. A one-edit
 rebuild thus touches a few files instead of linking every file and deleting the old tree.
+A first build, which replaces no site, leaves as the spare a copy of its site in hard links
+(manifest last), so that the build after it is as cheap as later ones; a file of the spare
+is only ever replaced (unlinked, then written anew), never written into, so the site it
+shares its files with never changes.
 
 A file whose bytes the current site already has is hard-linked into the new site, not written.
 The manifest's digests say which those are without reading them: a file is carried over when
@@ -191,13 +195,18 @@ def write_site(
             refuse_foreign(out, set(files), current.listed)
         staging = _sibling(out, "new")
         spare = _spare(out) if reuse and not clean else None
+        if spare is None:
+            _drop_spare(out)
         _write_tree(staging, files, _Previous(out, current), spare)
         if not clean:
             _link_dotfiles(out, staging)
+        first = not out.exists()
         _swap(staging, out)
         if clean:
             shutil.rmtree(staging, ignore_errors=True)
         _finish(staging, out, spare)
+        if first and spare is not None:
+            _link_spare(out, files, spare)
 
 
 def refuse_overlap(out: Path, sources: Path) -> None:
@@ -320,6 +329,36 @@ def _spare(out: Path) -> Path | None:
     return cache / f"site-{out.name}" if cache.is_dir() else None
 
 
+def _drop_spare(out: Path) -> None:
+    """Delete the spare a build that neither uses nor keeps one finds (--clean, --no-cache)."""
+    spare = _spare(out)
+    if spare is not None and spare.is_dir():
+        shutil.rmtree(spare, ignore_errors=True)
+
+
+def _link_spare(site: Path, files: Iterable[str], spare: Path) -> None:
+    """Make the spare of a site that replaced none (a first build) a copy of it in hard
+    links: so the next build too updates a spare instead of linking every file into a new
+    tree. Its manifest is linked last: a build killed before then leaves a spare without
+    one, which the next build deletes. The copy shares its files with the site, which is
+    safe because a build replaces a file of the spare by unlinking it, never writes into
+    one."""
+    shutil.rmtree(spare, ignore_errors=True)
+    root, into = os.fspath(site) + "/", os.fspath(spare) + "/"
+    made: set[str] = set()
+    try:
+        os.mkdir(spare, 0o755)
+        for rel in files:
+            folder = rel.rpartition("/")[0]
+            if folder and folder not in made:
+                os.makedirs(into + folder, exist_ok=True)
+                made.add(folder)
+            os.link(root + rel, into + rel)
+        os.link(root + MANIFEST, into + MANIFEST)
+    except OSError:  # no hard links here (or the site changed meanwhile): no spare
+        shutil.rmtree(spare, ignore_errors=True)
+
+
 def _write_tree(
     staging: Path, files: Mapping[str, bytes], previous: _Previous, spare: Path | None = None
 ) -> None:
@@ -383,8 +422,7 @@ def _fill(
         record = here.keep(rel, target, digest(rel)) or old.carry(rel, target, digest(rel))
         if record is None:
             if not old.linked(rel, target, files[rel]):
-                with open(target, "wb") as f:
-                    f.write(files[rel])
+                _write_new(target, files[rel])
                 newest = target
             record = Record(digest(rel), len(files[rel]))
         records.append(record.line(rel))
@@ -392,6 +430,15 @@ def _fill(
         f.write(_RECORDS_HEADER + "".join(records))
     if newest:
         _finished_after(staging / MANIFEST, os.stat(newest).st_mtime_ns)
+
+
+def _write_new(target: str, data: bytes) -> None:
+    """Write `data` as a new file at `target`, never into a file already there: the spare
+    shares its files with the site (hard links), which must not change."""
+    with suppress(FileNotFoundError):
+        os.unlink(target)
+    with open(target, "xb") as f:
+        f.write(data)
 
 
 def _drop_stale(staging: Path, stale: Iterable[str]) -> None:
