@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/bench_build.py [--sizes 400,2000,10000] [--full]
                                                [--baseline-max 2000] [--resolver] [--data DIR]
+                                               [--edits 5]
 
 For each N, a corpus from benchmarks/corpus.py (real sentences, real publish dates) is built
 in a fresh child process, stage by stage, so every row has its own peak memory:
@@ -9,6 +10,9 @@ in a fresh child process, stage by stage, so every row has its own peak memory:
     pool      the default build: per-article stages in a process pool, cold cache
     serial    the baseline: the same build in one process (for N up to --baseline-max)
     one edit  the pool build again after one article changed: everything else is cached
+    edits     --edits more such rebuilds, each after a line from one article is added to
+              another (both chosen at random, seeded: the same run every time); their median
+              and slowest, since what an edit reaches (and so its cost) varies with its words
     cli edit  the same, as a user runs it: `timeline build` in a new process, wall clock
               from start to exit (start-up and imports included; no stage columns)
     serve     the rebuild `timeline serve` makes after one article changed: the same process
@@ -31,8 +35,10 @@ import itertools
 import json
 import math
 import os
+import random
 import resource
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -154,6 +160,15 @@ def edit_one(source: Path) -> None:
     path.write_text(text + f"\nUpdated on {day} with a correction to the figures.\n")
 
 
+def edit_another(source: Path, rng: random.Random) -> None:
+    """Add a line of one article, chosen at random, to another one: real words, each as
+    common in the corpus as it really is."""
+    paths = sorted(source.rglob("*.md"))
+    lines = [line for line in rng.choice(paths).read_text("utf-8").splitlines() if len(line) > 60]
+    path = rng.choice(paths)
+    path.write_text(path.read_text("utf-8") + "\n" + rng.choice(lines or ["A line."]) + "\n")
+
+
 def measure_cli(source: Path, out: Path) -> float:
     """Wall-clock seconds of `timeline build` in a new process, start-up included."""
     cmd = [sys.executable, "-m", "timeline", "build", "--source", str(source), "--out", str(out)]
@@ -189,6 +204,32 @@ HEADER = (
 )
 
 
+def many_edits(source: Path, out: Path, count: int, seed: int) -> list[dict[str, float]]:
+    """The rebuilds after `count` edits (`edit_another`), one by one."""
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        edit_another(source, rng)
+        found.append(measure(source, out, "auto"))
+    return found
+
+
+def spread(n: int, rebuilds: list[dict[str, float]]) -> str:
+    """The median and the slowest of the rebuilds' totals (wall and CPU), and the median of
+    each stage."""
+    cpu = [sum(r[f"cpu_{name}"] for name in STAGES) for r in rebuilds]
+    wall = [r["total"] for r in rebuilds]
+    stages = ", ".join(
+        f"{name.replace('_', '-')} {statistics.median(r[name] for r in rebuilds):.1f}"
+        for name in STAGES
+    )
+    return (
+        f"{n:>7} | edits    | {len(rebuilds)} rebuilds: median {statistics.median(wall):.1f} s "
+        f"(cpu {statistics.median(cpu):.2f}), slowest {max(wall):.1f} s "
+        f"(cpu {max(cpu):.2f}); stage medians: {stages}"
+    )
+
+
 def slope(points: list[tuple[int, float]]) -> float | None:
     """Least-squares slope of log(time) against log(N)."""
     if len(points) < 2:
@@ -200,7 +241,7 @@ def slope(points: list[tuple[int, float]]) -> float | None:
     return num / sum((x - mx) ** 2 for x in xs)
 
 
-def run(sizes: list[int], baseline: int, data: Path | None) -> None:
+def run(sizes: list[int], baseline: int, data: Path | None, edits: int = 0) -> None:
     snapshot()
     print(HEADER)
     print("-" * len(HEADER))
@@ -219,6 +260,8 @@ def run(sizes: list[int], baseline: int, data: Path | None) -> None:
             warm = measure(source, Path(tmp) / "site", "auto")
             print(row("one edit", n, warm), cpu_row(warm), sep="\n", flush=True)
             print(f"{'':>7} | one edit rebuilds {cold['total'] / warm['total']:.1f}x faster")
+            if edits:
+                print(spread(n, many_edits(source, Path(tmp) / "site", edits, n)), flush=True)
             edit_one(source)
             wall = measure_cli(source, Path(tmp) / "site")
             print(f"{n:>7} | cli edit | {'':>9} | {'':>6} | {'':>7} | {'':>6} | {wall:>7.1f} |")
@@ -242,10 +285,13 @@ def main(argv: list[str]) -> int:
     )
     parser.add_argument("--resolver", action="store_true")
     parser.add_argument("--data", type=Path)
+    parser.add_argument(
+        "--edits", type=int, default=5, help="rebuilds after random edits, for their spread"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")] + ([100_000] if args.full else [])
     WORK.mkdir(parents=True, exist_ok=True)
-    run(sizes, args.baseline_max, args.data)
+    run(sizes, args.baseline_max, args.data, args.edits)
     if args.resolver:
         subprocess.run([sys.executable, str(HERE / "bench_resolver.py")], check=False)
     return 0
