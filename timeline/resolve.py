@@ -25,7 +25,7 @@ import dateparser
 
 from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
-from timeline.timex import iso_week, period_of, shift, time_value
+from timeline.timex import iso_week, period_of, shift, time_value, unknown_within
 
 _FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
 _ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
@@ -442,9 +442,12 @@ def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolve
     """A date in the text moved by an amount, at the coarser of its precision and the
     amount's unit ("two years later" than a day is a year), except that a year from the
     period a report is about stays such a period ("a year earlier" than the third quarter is
-    that quarter a year before, whatever day was named since)."""
+    that quarter a year before, whatever day was named since); an amount of hours or minutes
+    is only a length ("an hour later": PT1H), the text naming no clock time to count from."""
     base, anchor = _base(context)
     unit, amount = _unit(_fill(args[0], fields)), _offset(_fill(args[1], fields))
+    if unit not in _ORDER:  # hours or minutes from a day: only how long is known
+        return _duration([str(abs(amount)), unit], fields, context)
     if context.report is not None and unit == "year" and abs(amount) == 1:
         base, anchor = context.report, Anchor.TEXT
     moved = shift(_start(base), unit, amount)
@@ -476,10 +479,17 @@ def _weekday_from(args: list[str], fields: dict[str, str], context: Context) -> 
 
 
 def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """The period of a unit that holds a date in the text ("that month")."""
+    """The period of a unit that holds a date in the text ("that month"); given a second
+    argument, inside a coarser date one whose place in it is unknown ("that same day" after
+    "last October")."""
     base, anchor = _base(context)
     unit = _unit(_fill(args[0], fields))
-    _require_precision(base, unit)
+    have = _UNIT_OF_GRANULARITY.get(base.granularity, "century")
+    if unit in _ORDER and _ORDER.index(have) > _ORDER.index(unit):
+        unknown = unknown_within(base.value, have, unit) if len(args) > 1 else None
+        if unknown is None:
+            raise Unresolvable(f"a {have} is not precise enough to name a {unit}")
+        return Resolved(unknown, anchor)
     return Resolved(period_of(_start(base), unit), anchor)
 
 
