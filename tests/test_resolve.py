@@ -211,6 +211,10 @@ def test_months_before_a_death_in_a_year() -> None:
         # a preposition right before the date outweighs the verbs around it
         ("The sale, which had been expected, closes by February.", "2024-02"),
         ("The index is up 5% since Thursday.", "2023-08-31"),
+        # opening the sentence, the preposition takes the tense of the clause after it
+        ("Until Thursday, they had not called him a suspect.", "2023-08-31"),
+        ("Until Thursday, the talks will go on.", "2023-09-07"),
+        ("By Friday, the rebels had taken the city.", "2023-09-01"),
         # "planned to" looks ahead; "planned" alone is a participle like any other
         ("She set aside plans on Friday for a hastily planned trip.", "2023-09-01"),
         ("The team planned to leave on Friday.", "2023-09-08"),
@@ -314,6 +318,17 @@ def test_the_fourth_quarter_in_january_is_last_years() -> None:
 def test_a_day_is_never_invented_from_a_month() -> None:
     found = resolve_text("He arrived in July. The next day he left.", TUE)
     assert [m.value.value for m in found] == ["2023-07"]
+
+
+def test_the_same_day_of_a_month_is_a_day_of_it() -> None:
+    found = resolve_text("He died last October; that same day his name was crossed out.", TUE)
+    assert [m.value.value for m in found] == ["2022-10", "2022-10-XX"]
+    assert found[1].anchor == Anchor.TEXT
+
+
+def test_hours_later_than_a_day_are_a_length() -> None:
+    found = resolve_text("He was shot on Aug. 30. Just over an hour later, he died.", TUE)
+    assert [(m.text, m.value.value) for m in found][1] == ("an hour later", "PT1H")
 
 
 @pytest.mark.parametrize(

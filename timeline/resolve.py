@@ -797,6 +797,9 @@ def _tense(context: Context) -> int:
         return -1
     words = left.rsplit(maxsplit=1)
     lead = tables["lead"].lookup(words[-1]) if words else None
+    if lead is not None and len(words) == 1:  # opening the sentence: the clause's tense
+        cue = _nearest(tables["tense"], "", right, ignore=tables["report"])
+        return _offset(cue[1] if cue else lead)
     if lead is not None:
         return _offset(lead)
     cue = _nearest(tables["tense"], left, right, ignore=tables["report"])
