@@ -218,6 +218,7 @@ def test_months_before_a_death_in_a_year() -> None:
         # "planned to" looks ahead; "planned" alone is a participle like any other
         ("She set aside plans on Friday for a hastily planned trip.", "2023-09-01"),
         ("The team planned to leave on Friday.", "2023-09-08"),
+        ("Exiles set a rally on Saturday and were planning a march.", "2023-09-09"),
         # an abbreviation's stop does not end the sentence the cue is in
         ("He will visit Mr. Kim on Monday.", "2023-09-11"),
         # a past form after a passive "be" is a participle of what is to come
