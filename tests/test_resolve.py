@@ -224,6 +224,8 @@ def test_months_before_a_death_in_a_year() -> None:
         # a past form after a passive "be" is a participle of what is to come
         ("The summit will be held on Monday.", "2023-09-11"),
         ("The summit was held on Monday.", "2023-09-04"),
+        # after an article a past form is an adjective, no past tense
+        ("The split would be paid on an unspecified date in January.", "2024-01"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
