@@ -232,6 +232,12 @@ def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
     assert only(text).value.value == value
 
 
+def test_the_present_perfect_looks_back() -> None:
+    published = datetime(1998, 2, 23, tzinfo=UTC)
+    mention = only("Oil prices have come down from the middle of October.", published)
+    assert mention.value.value == "1997-10"
+
+
 def test_the_stop_of_a_dotted_abbreviation_ends_no_sentence() -> None:
     found = resolve_text("Trading will open at 9 a.m. Eastern time on Monday.", TUE)
     assert [m.value.value for m in found] == ["2023-09-05T09:00", "2023-09-11"]
