@@ -438,6 +438,22 @@ def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resol
     return Resolved(iso_week(date.fromisoformat(resolved.value)), resolved.anchor)
 
 
+def _period_ending(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The unit-long period ending on the day `near` gives, named by the calendar unit that
+    holds its middle ("the quarter ended July 31", May to July, is the second quarter);
+    but the period the text reports on if it is such a unit, named by the company's own
+    count ("the fiscal first quarter ... the quarter ended Sept. 29")."""
+    unit = _unit(_fill(args[0], fields))
+    report = context.report
+    if report is not None and _UNIT_OF_GRANULARITY.get(report.granularity) == unit:
+        return Resolved(report.value, Anchor.TEXT)
+    resolved = _near(args[1:], fields, context)
+    last = date.fromisoformat(resolved.value)
+    first = shift(last + timedelta(days=1), unit, -1)
+    middle = first + (last - first) / 2
+    return Resolved(period_of(middle, unit), resolved.anchor, asked_tense=resolved.asked_tense)
+
+
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A date in the text moved by an amount, at the coarser of its precision and the
     amount's unit ("two years later" than a day is a year), except that a year from the
@@ -617,6 +633,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "past": _past,
     "begun": _begun,
     "week_of": _week_of,
+    "period_ending": _period_ending,
     "after": _after,
     "next": _next,
     "within": _within,
