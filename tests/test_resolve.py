@@ -211,18 +211,31 @@ def test_months_before_a_death_in_a_year() -> None:
         # a preposition right before the date outweighs the verbs around it
         ("The sale, which had been expected, closes by February.", "2024-02"),
         ("The index is up 5% since Thursday.", "2023-08-31"),
+        # opening the sentence, the preposition takes the tense of the clause after it
+        ("Until Thursday, they had not called him a suspect.", "2023-08-31"),
+        ("Until Thursday, the talks will go on.", "2023-09-07"),
+        ("By Friday, the rebels had taken the city.", "2023-09-01"),
         # "planned to" looks ahead; "planned" alone is a participle like any other
         ("She set aside plans on Friday for a hastily planned trip.", "2023-09-01"),
         ("The team planned to leave on Friday.", "2023-09-08"),
+        ("Exiles set a rally on Saturday and were planning a march.", "2023-09-09"),
         # an abbreviation's stop does not end the sentence the cue is in
         ("He will visit Mr. Kim on Monday.", "2023-09-11"),
         # a past form after a passive "be" is a participle of what is to come
         ("The summit will be held on Monday.", "2023-09-11"),
         ("The summit was held on Monday.", "2023-09-04"),
+        # after an article a past form is an adjective, no past tense
+        ("The split would be paid on an unspecified date in January.", "2024-01"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
     assert only(text).value.value == value
+
+
+def test_the_present_perfect_looks_back() -> None:
+    published = datetime(1998, 2, 23, tzinfo=UTC)
+    mention = only("Oil prices have come down from the middle of October.", published)
+    assert mention.value.value == "1997-10"
 
 
 def test_the_stop_of_a_dotted_abbreviation_ends_no_sentence() -> None:
@@ -314,6 +327,17 @@ def test_the_fourth_quarter_in_january_is_last_years() -> None:
 def test_a_day_is_never_invented_from_a_month() -> None:
     found = resolve_text("He arrived in July. The next day he left.", TUE)
     assert [m.value.value for m in found] == ["2023-07"]
+
+
+def test_the_same_day_of_a_month_is_a_day_of_it() -> None:
+    found = resolve_text("He died last October; that same day his name was crossed out.", TUE)
+    assert [m.value.value for m in found] == ["2022-10", "2022-10-XX"]
+    assert found[1].anchor == Anchor.TEXT
+
+
+def test_hours_later_than_a_day_are_a_length() -> None:
+    found = resolve_text("He was shot on Aug. 30. Just over an hour later, he died.", TUE)
+    assert [(m.text, m.value.value) for m in found][1] == ("an hour later", "PT1H")
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from timeline.model import Granularity
-from timeline.timex import add_months, iso_week, period_of, shift, time_value
+from timeline.timex import add_months, iso_week, period_of, shift, time_value, unknown_within
 
 
 def utc(*args: int) -> datetime:
@@ -124,3 +124,17 @@ def test_shift_keeps_the_day_within_a_shorter_month() -> None:
 def test_iso_week_and_month_arithmetic() -> None:
     assert iso_week(date(2021, 1, 1)) == "2020-W53"
     assert add_months(date(2023, 11, 20), 3) == date(2024, 2, 1)
+
+
+@pytest.mark.parametrize(
+    ("value", "have", "unit", "expected"),
+    [
+        ("1998-10", "month", "day", "1998-10-XX"),
+        ("1998", "year", "month", "1998-XX"),
+        ("1998", "year", "day", "1998-XX-XX"),
+        ("1998", "year", "week", "1998-WXX"),
+        ("1998-Q3", "quarter", "day", None),  # TIMEX3 cannot say a day of a quarter
+    ],
+)
+def test_unknown_within(value, have, unit, expected) -> None:
+    assert unknown_within(value, have, unit) == expected

@@ -23,7 +23,7 @@ from typing import NamedTuple
 
 from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
-from timeline.timex import iso_week, period_of, shift, time_value
+from timeline.timex import iso_week, period_of, shift, time_value, unknown_within
 
 _FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
 _ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
@@ -436,13 +436,32 @@ def _week_of(args: list[str], fields: dict[str, str], context: Context) -> Resol
     return Resolved(iso_week(date.fromisoformat(resolved.value)), resolved.anchor)
 
 
+def _period_ending(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """The unit-long period ending on the day `near` gives, named by the calendar unit that
+    holds its middle ("the quarter ended July 31", May to July, is the second quarter);
+    but the period the text reports on if it is such a unit, named by the company's own
+    count ("the fiscal first quarter ... the quarter ended Sept. 29")."""
+    unit = _unit(_fill(args[0], fields))
+    report = context.report
+    if report is not None and _UNIT_OF_GRANULARITY.get(report.granularity) == unit:
+        return Resolved(report.value, Anchor.TEXT)
+    resolved = _near(args[1:], fields, context)
+    last = date.fromisoformat(resolved.value)
+    first = shift(last + timedelta(days=1), unit, -1)
+    middle = first + (last - first) / 2
+    return Resolved(period_of(middle, unit), resolved.anchor, asked_tense=resolved.asked_tense)
+
+
 def _after(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A date in the text moved by an amount, at the coarser of its precision and the
     amount's unit ("two years later" than a day is a year), except that a year from the
     period a report is about stays such a period ("a year earlier" than the third quarter is
-    that quarter a year before, whatever day was named since)."""
+    that quarter a year before, whatever day was named since); an amount of hours or minutes
+    is only a length ("an hour later": PT1H), the text naming no clock time to count from."""
     base, anchor = _base(context)
     unit, amount = _unit(_fill(args[0], fields)), _offset(_fill(args[1], fields))
+    if unit not in _ORDER:  # hours or minutes from a day: only how long is known
+        return _duration([str(abs(amount)), unit], fields, context)
     if context.report is not None and unit == "year" and abs(amount) == 1:
         base, anchor = context.report, Anchor.TEXT
     moved = shift(_start(base), unit, amount)
@@ -474,10 +493,17 @@ def _weekday_from(args: list[str], fields: dict[str, str], context: Context) -> 
 
 
 def _within(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
-    """The period of a unit that holds a date in the text ("that month")."""
+    """The period of a unit that holds a date in the text ("that month"); given a second
+    argument, inside a coarser date one whose place in it is unknown ("that same day" after
+    "last October")."""
     base, anchor = _base(context)
     unit = _unit(_fill(args[0], fields))
-    _require_precision(base, unit)
+    have = _UNIT_OF_GRANULARITY.get(base.granularity, "century")
+    if unit in _ORDER and _ORDER.index(have) > _ORDER.index(unit):
+        unknown = unknown_within(base.value, have, unit) if len(args) > 1 else None
+        if unknown is None:
+            raise Unresolvable(f"a {have} is not precise enough to name a {unit}")
+        return Resolved(unknown, anchor)
     return Resolved(period_of(_start(base), unit), anchor)
 
 
@@ -607,6 +633,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "past": _past,
     "begun": _begun,
     "week_of": _week_of,
+    "period_ending": _period_ending,
     "after": _after,
     "next": _next,
     "within": _within,
@@ -787,6 +814,9 @@ def _tense(context: Context) -> int:
         return -1
     words = left.rsplit(maxsplit=1)
     lead = tables["lead"].lookup(words[-1]) if words else None
+    if lead is not None and len(words) == 1:  # opening the sentence: the clause's tense
+        cue = _nearest(tables["tense"], "", right, ignore=tables["report"])
+        return _offset(cue[1] if cue else lead)
     if lead is not None:
         return _offset(lead)
     cue = _nearest(tables["tense"], left, right, ignore=tables["report"])

@@ -184,6 +184,18 @@ def iso_week(day: date) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
+# The digits of a `unit`-long period inside a coarser one whose place in it is unknown.
+_UNKNOWN_PART = {("month", "day"): "-XX", ("year", "month"): "-XX", ("year", "day"): "-XX-XX",
+                 ("year", "week"): "-WXX"}  # fmt: skip
+
+
+def unknown_within(value: str, have: str, unit: str) -> str | None:
+    """A `unit`-long period somewhere in `value`, a `have`-long one ("1998-10" and "day":
+    "1998-10-XX"), or None when TIMEX3 has no such value."""
+    part = _UNKNOWN_PART.get((have, unit))
+    return None if part is None else value + part
+
+
 def period_of(day: date, unit: str) -> str:
     """The value of the `unit`-long period containing `day` (unit: a Granularity name)."""
     return _PERIOD_OF[unit](day)
