@@ -176,6 +176,21 @@ def test_at_the_time_refers_back_to_the_previous_date() -> None:
     assert (last.text, last.value.value, last.anchor) == ("the time", "2019-04", Anchor.TEXT)
 
 
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Gonzalez said on CBS's ''60 Minutes'' that", []),
+        ("The meeting lasted 60 minutes.", [("60 minutes", "PT60M")]),
+        ("Talks Resume This Week", [("This Week", "2023-W36")]),  # a headline in title case
+        ("The Senate votes this week.", [("this week", "2023-W36")]),
+    ],
+)
+def test_a_programme_in_title_case_is_no_time_but_a_headline_keeps_its_date(
+    text: str, found: list[tuple[str, str]]
+) -> None:
+    assert [(m.text, m.value.value) for m in resolve_text(text, TUE)] == found
+
+
 def test_an_anniversary_is_not_a_date() -> None:
     assert resolve_text("to mark the 70th anniversary of the end of the Korean War", TUE) == ()
 
