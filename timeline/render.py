@@ -18,6 +18,7 @@ only the pages the edit reaches; the site is the same, byte for byte, as a build
 
 from __future__ import annotations
 
+import operator
 import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -432,22 +433,25 @@ class _Keys:
 
     Every page reads the templates, the code of this stage, the options, the notes, and the
     timeline's title and article count (in the footer). On top of that an event page reads
-    its entry, the entry's articles and its neighbours; an article page the article, its
-    mentions and the entries they date; a period page its entries, their articles and the
-    overview strip (which no other page shows: a new entry re-renders the timeline pages, not
-    every page); an undated page its statements and their articles. A template the
-    project changed may read anything: then every key covers the whole timeline."""
+    its entry, the heads of the entry's articles (all but their text: `_article_head`) and its
+    neighbours; an article page the article, its mentions and the entries they date; a period
+    page its entries, their articles' heads and the overview strip (which no other page shows:
+    a new entry re-renders the timeline pages, not every page); an undated page its
+    statements and their articles' heads. A template the project changed may read anything:
+    then every key covers the whole timeline."""
 
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
         model_digest = ModelDigest()
         # An article and its mentions in one digest: an edit changes both anyway.
         self.article_of = {a.id: model_digest.mentions(a, t.mentions_of(a.id)) for a in t.articles}
-        said = _Said(t, self.article_of)
-        self.entry = {e.id: model_digest(said.entry(e)) for e in t.entries}
-        self.context = [model_digest(said.event(ev)) for ev in t.context]
+        # What the pages of its events show of an article: not its text, which an edit changes
+        # (the events an edit leaves as they were keep their pages).
+        self.head_of = {a.id: model_digest(_article_head(a)) for a in t.articles}
+        self.entry = {e.id: model_digest.entry(e) for e in t.entries}
+        self.context = [model_digest.event(ev) for ev in t.context]
         self.sources_of = {
-            e.id: tuple(self.article_of.get(aid) for aid in e.article_ids) for e in t.entries
+            e.id: tuple(self.head_of.get(aid) for aid in e.article_ids) for e in t.entries
         }
         self.notes, self.title = site.raw_notes, t.title
         self.sourced_of: dict[str, bytes] = {}
@@ -501,7 +505,7 @@ class _Keys:
         self, name: str, pager: dict[str, Any], start: int, chunk: Sequence[Event]
     ) -> bytes:
         said = self.context[start : start + len(chunk)]
-        sources = [self.article_of.get(ev.article_id) for ev in chunk]
+        sources = [self.head_of.get(ev.article_id) for ev in chunk]
         return digest(self.salt, "undated", name, pager, len(self.context), said, sources)
 
     def sources(self, counts: dict[str, tuple[int, int]]) -> bytes:
@@ -529,25 +533,10 @@ class _Keys:
         return self.sources_of[e.id]
 
 
-class _Said:
-    """Entries and events as their keys take them: an event's mention, when it is the very
-    mention its article's digest covers, stands as that digest and its place in the article
-    (the same for the key, and a third of the time to digest: mentions are most of an entry)."""
-
-    def __init__(self, t: Timeline, article_of: Mapping[str, bytes]) -> None:
-        # By identity: the timeline holds every mention for as long as this lives.
-        self.refs = {
-            id(m): (article_of[a.id], i)
-            for a in t.articles
-            for i, m in enumerate(t.mentions_of(a.id))
-        }
-
-    def entry(self, e: Entry) -> dict[str, Any]:
-        return {**vars(e), "events": tuple(map(self.event, e.events))}
-
-    def event(self, ev: Event) -> dict[str, Any]:
-        ref = self.refs.get(id(ev.mention))
-        return vars(ev) if ref is None else {**vars(ev), "mention": ref}
+# An article as the pages of its events, the timeline pages and the calendar and feed show it.
+_article_head = operator.attrgetter(
+    "id", "path", "title", "published", "source", "language", "url", "dropped", "meta"
+)
 
 
 def _run_ends(marks: Sequence[int]) -> list[int]:
