@@ -114,7 +114,7 @@ def _render(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     data = SiteFiles()
     site.produce(data, site.data_files(sorted(p for p in files if p.endswith(".html"))))
     if searched is not None:
-        files.update(searched())
+        files.extend(searched())
     files.extend(data)
     files.update(dict(site.assets()))
     site.cache.save()
@@ -744,7 +744,7 @@ def read_notes(path: Path | None) -> dict[str, str]:
     return {str(k): v for k, v in sorted(data.items(), key=lambda kv: str(kv[0]))}
 
 
-def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) -> dict[str, bytes]:
+def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) -> SiteFiles:
     """The search index of the event and article pages, in shards that one edit rarely
     touches: each page goes with the article it comes from (an event with the earliest article
     that tells it), under that article's publish month."""
@@ -753,7 +753,7 @@ def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) 
 
 def _start_search(
     files: SiteFiles, timeline: Timeline, options: RenderOptions
-) -> Callable[[], dict[str, bytes]]:
+) -> Callable[[], SiteFiles]:
     """`_search_files` begun: Pagefind runs in the background until the function returned is
     called."""
     pages = files.only(("events/", "articles/"))
