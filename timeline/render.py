@@ -132,6 +132,7 @@ class _Site:
         self.entry_of = {
             (ev.article_id, ev.mention.start): e.id for e in timeline.entries for ev in e.events
         }
+        self.told_by = {e.id: e.article_ids for e in timeline.entries}  # once: a dict each
         self.raw_notes = read_notes(options.notes)
         self.notes = {k: render_markdown(v) for k, v in self.raw_notes.items()}
         self.searchable = options.search and site_search.available()
@@ -230,7 +231,7 @@ class _Site:
         counts: dict[str, int] = {}
         labels: dict[str, SourceKey] = {}
         for entry in (e for s in page.sections for e in s.entries):
-            for key in {self.plan.sources[aid].key: aid for aid in entry.article_ids}.items():
+            for key in {self.plan.sources[aid].key: aid for aid in self.told_by[entry.id]}.items():
                 labels[key[0]] = self.plan.sources[key[1]]
                 counts[key[0]] = counts.get(key[0], 0) + 1
         ordered = sorted(labels.values(), key=lambda s: (s.label.lower(), s.key))
@@ -328,8 +329,8 @@ class _Site:
 
     def _counts(self) -> dict[str, tuple[int, int]]:
         events: dict[str, int] = {}
-        for e in self.timeline.entries:
-            for aid in e.article_ids:
+        for told in self.told_by.values():
+            for aid in told:
                 events[aid] = events.get(aid, 0) + 1
         return {
             a.id: (len(self.timeline.mentions_of(a.id)), events.get(a.id, 0))
@@ -451,7 +452,7 @@ class _Keys:
         self.entry = {e.id: model_digest.entry(e) for e in t.entries}
         self.context = [model_digest.event(ev) for ev in t.context]
         self.sources_of = {
-            e.id: tuple(self.head_of.get(aid) for aid in e.article_ids) for e in t.entries
+            eid: tuple(map(self.head_of.get, told)) for eid, told in site.told_by.items()
         }
         self.notes, self.title = site.raw_notes, t.title
         self.sourced_of: dict[str, bytes] = {}
@@ -757,12 +758,13 @@ def _start_search(
     """`_search_files` begun: Pagefind runs in the background until the function returned is
     called."""
     pages = files.only(("events/", "articles/"))
-    articles = {a.id: a for a in timeline.articles}
+    oldest = sorted(timeline.articles, key=lambda a: (a.published, a.id))
+    rank = {a.id: n for n, a in enumerate(oldest)}
     groups = {article_path(a.id): _search_group(a) for a in timeline.articles}
     for e in timeline.entries:
-        told = [articles[aid] for aid in e.article_ids if aid in articles]
-        if told:
-            groups[event_path(e.id)] = _search_group(min(told, key=lambda a: (a.published, a.id)))
+        first = min((rank[ev.article_id] for ev in e.events if ev.article_id in rank), default=-1)
+        if first >= 0:
+            groups[event_path(e.id)] = _search_group(oldest[first])
     return site_search.start_index(pages, options.language, groups, options.cache_dir)
 
 

@@ -263,12 +263,16 @@ def article_path(article_id: str) -> str:
 
 def safe_name(name: str) -> str:
     """`name` when it is safe in a URL path segment, else a slug of it."""
-    return name if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) else slug(name)
+    return name if _SAFE_NAME.fullmatch(name) else slug(name)
 
 
 def slug(text: str) -> str:
     """Lower-case letters, digits and dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    return _NOT_SLUG.sub("-", text.lower()).strip("-") or "x"
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def shorten(text: str, width: int) -> str:
