@@ -142,8 +142,9 @@ def strip(entries: Sequence[Entry], page_of: dict[str, str]) -> tuple[Bar, ...]:
     `STRIP_MONTHS` months, with one bar each for the entries before and after it."""
     if not entries:
         return ()
-    counts = Counter(_month_index(e) for e in entries)
-    first, last = _window(Counter(_month_index(e) for e in entries if month_of(e.value)) or counts)
+    months = [(_month_index(e), month_of(e.value) != 0) for e in entries]
+    counts = Counter(m for m, _ in months)
+    first, last = _window(Counter(m for m, in_month in months if in_month) or counts)
     before = sum(n for m, n in counts.items() if m < first)
     after = sum(n for m, n in counts.items() if m > last)
     top = max(counts[m] for m in range(first, last + 1))
