@@ -14,7 +14,9 @@ Pagefind is fed a search document per page, not the page itself: the element mar
 navigation (which names the neighbouring pages) and attributes other than Pagefind's. So a
 shard's input changes only when what is searchable in it does. Its bundle is kept in the render
 cache under a hash of exactly that input, the language, the Pagefind version and this module's
-code; a shard whose pages are byte for byte the same is found without remaking its documents.
+code; a shard whose pages are byte for byte the same is found without remaking its documents,
+and given by its files' digests alone: their bytes are read only if the writer needs them (the
+current site nearly always holds them, and the writer links those).
 Shards are indexed in parallel, each by its own Pagefind process, whose memory is bounded by the
 shard's size, not the site's.
 
