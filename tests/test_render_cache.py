@@ -10,7 +10,7 @@ from pathlib import Path
 
 from test_render import sample_timeline
 
-from timeline.model import Anchor, Granularity
+from timeline.model import Anchor, Granularity, Status
 from timeline.render_cache import ModelDigest
 from timeline.render_cache import model_digest as digest
 
@@ -83,3 +83,39 @@ def test_any_field_of_a_mention_changes_its_articles_key() -> None:
     keys = [ModelDigest().mentions(a, (n, *rest)) for n in [m, *others]]
     assert len(set(keys)) == len(keys)
     assert ModelDigest().mentions(a, (replace(m), *rest)) == keys[0]
+
+
+def test_any_field_of_an_entry_its_events_or_its_votes_changes_its_spelled_key() -> None:
+    entry = sample_timeline().entries[0]
+    ev, vote = entry.events[0], entry.disagreement[0]
+    mention = ev.mention
+    told = [
+        replace(ev, id="x"),
+        replace(ev, article_id="x"),
+        replace(ev, sentence=ev.sentence + "!"),
+        replace(ev, sentence_start=ev.sentence_start + 1),
+        replace(ev, title="x"),
+        replace(ev, status=Status.EXPECTED),
+        replace(ev, focus="x"),
+        replace(ev, mention=replace(mention, start=mention.start + 1)),
+        replace(ev, mention=replace(mention, rule="x")),
+        replace(ev, mention=replace(mention, notes=("x",))),
+        replace(ev, mention=replace(mention, value=replace(mention.value, mod="APPROX"))),
+        replace(ev, mention=replace(mention, value=replace(mention.value, end=None))),
+    ]
+    others = [
+        *(replace(entry, events=(t, *entry.events[1:])) for t in told),
+        replace(entry, id="x"),
+        replace(entry, title="x"),
+        replace(entry, text="x"),
+        replace(entry, status=Status.EXPECTED),
+        replace(entry, importance=entry.importance + 1),
+        replace(entry, key=not entry.key),
+        replace(entry, value=replace(entry.value, granularity=Granularity.YEAR)),
+        replace(entry, disagreement=(replace(vote, event_ids=("x",)), *entry.disagreement[1:])),
+        replace(entry, disagreement=entry.disagreement[1:]),
+    ]
+    keys = [ModelDigest().entry(e) for e in [entry, *others]]
+    assert len(set(keys)) == len(keys)
+    assert ModelDigest().entry(replace(entry)) == keys[0]
+    assert len({ModelDigest().event(e) for e in [ev, *told]}) == len(told) + 1

@@ -207,6 +207,20 @@ def test_an_unchanged_render_renders_nothing_but_the_whole_timeline_pages(warm, 
     assert rendered == ["404.html", "about.html", "index.html", "search.html"]
 
 
+def test_an_article_edit_that_leaves_its_events_as_they_were_keeps_their_pages(warm, tmp_path):
+    """Event pages show their articles' heads, not their text: a line added to an article
+    re-renders its own page, not the pages of the events it told before."""
+    cache = copy_cache(warm, tmp_path / "cache")
+    t = base_timeline()
+    after = edit_article(t, body=t.articles[0].body + "\n\nMore.")
+    files = render(after, cache)
+    rendered = {p for p in files if p not in files._lazy}
+    assert f"articles/{t.articles[0].id}.html" in rendered
+    told = [e for e in t.entries if t.articles[0].id in e.article_ids]
+    assert told
+    assert not rendered & {f"events/{e.id}.html" for e in told}
+
+
 def test_a_damaged_cache_is_a_miss_not_a_failure(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir()

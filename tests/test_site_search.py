@@ -8,6 +8,7 @@ import gzip
 import hashlib
 import json
 import os
+import pickle
 import shutil
 import subprocess
 import sys
@@ -271,3 +272,35 @@ def test_shards_are_the_same_bytes_whatever_the_environment(project, tmp_path):
         )
     assert len(digests[0]) > 20
     assert digests[0] == digests[1]
+
+
+def some_pages(n: int) -> dict[str, bytes]:
+    return {
+        f"events/e-{i}.html": EVENT_PAGE.replace(b"Kim meets Putin", b"Meeting number %d" % i)
+        for i in range(n)
+    }
+
+
+def read_all(found: site_search.SiteFiles) -> dict[str, bytes]:
+    return {path: found[path] for path in found}
+
+
+@needs_pagefind
+def test_kept_bundles_are_given_by_digest_and_read_only_when_asked(tmp_path, runs):
+    pages, cache = some_pages(12), tmp_path / "cache"
+    fresh = read_all(site_search.start_index(pages, cache_dir=cache)())
+    cold_runs = len(runs)
+    runs.clear()
+    kept = site_search.start_index(pages, cache_dir=cache)()
+    bundle_files = [p for p in kept if "/fragment/" in p]
+    assert runs == [] and bundle_files
+    assert all(p in kept._lazy for p in bundle_files), "not read from the cache"
+    assert all(kept.digest(p) == site_search.content_digest(fresh[p]) for p in kept)
+    assert read_all(kept) == fresh
+    # A kept bundle whose entry is damaged meanwhile is made again when its bytes are asked.
+    for entry in (cache / site_search.CACHE_FOLDER).iterdir():
+        if "pagefind-entry.json" in pickle.loads(entry.read_bytes()):
+            entry.write_bytes(b"not a bundle")
+    damaged = site_search.start_index(pages, cache_dir=cache)()
+    assert runs == []
+    assert read_all(damaged) == fresh and len(runs) == cold_runs

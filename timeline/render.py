@@ -18,6 +18,7 @@ only the pages the edit reaches; the site is the same, byte for byte, as a build
 
 from __future__ import annotations
 
+import operator
 import os
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -113,7 +114,7 @@ def _render(timeline: Timeline, options: RenderOptions) -> SiteFiles:
     data = SiteFiles()
     site.produce(data, site.data_files(sorted(p for p in files if p.endswith(".html"))))
     if searched is not None:
-        files.update(searched())
+        files.extend(searched())
     files.extend(data)
     files.update(dict(site.assets()))
     site.cache.save()
@@ -131,6 +132,7 @@ class _Site:
         self.entry_of = {
             (ev.article_id, ev.mention.start): e.id for e in timeline.entries for ev in e.events
         }
+        self.told_by = {e.id: e.article_ids for e in timeline.entries}  # once: a dict each
         self.raw_notes = read_notes(options.notes)
         self.notes = {k: render_markdown(v) for k, v in self.raw_notes.items()}
         self.searchable = options.search and site_search.available()
@@ -229,7 +231,7 @@ class _Site:
         counts: dict[str, int] = {}
         labels: dict[str, SourceKey] = {}
         for entry in (e for s in page.sections for e in s.entries):
-            for key in {self.plan.sources[aid].key: aid for aid in entry.article_ids}.items():
+            for key in {self.plan.sources[aid].key: aid for aid in self.told_by[entry.id]}.items():
                 labels[key[0]] = self.plan.sources[key[1]]
                 counts[key[0]] = counts.get(key[0], 0) + 1
         ordered = sorted(labels.values(), key=lambda s: (s.label.lower(), s.key))
@@ -327,8 +329,8 @@ class _Site:
 
     def _counts(self) -> dict[str, tuple[int, int]]:
         events: dict[str, int] = {}
-        for e in self.timeline.entries:
-            for aid in e.article_ids:
+        for told in self.told_by.values():
+            for aid in told:
                 events[aid] = events.get(aid, 0) + 1
         return {
             a.id: (len(self.timeline.mentions_of(a.id)), events.get(a.id, 0))
@@ -432,22 +434,25 @@ class _Keys:
 
     Every page reads the templates, the code of this stage, the options, the notes, and the
     timeline's title and article count (in the footer). On top of that an event page reads
-    its entry, the entry's articles and its neighbours; an article page the article, its
-    mentions and the entries they date; a period page its entries, their articles and the
-    overview strip (which no other page shows: a new entry re-renders the timeline pages, not
-    every page); an undated page its statements and their articles. A template the
-    project changed may read anything: then every key covers the whole timeline."""
+    its entry, the heads of the entry's articles (all but their text: `_article_head`) and its
+    neighbours; an article page the article, its mentions and the entries they date; a period
+    page its entries, their articles' heads and the overview strip (which no other page shows:
+    a new entry re-renders the timeline pages, not every page); an undated page its
+    statements and their articles' heads. A template the project changed may read anything:
+    then every key covers the whole timeline."""
 
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
         model_digest = ModelDigest()
         # An article and its mentions in one digest: an edit changes both anyway.
         self.article_of = {a.id: model_digest.mentions(a, t.mentions_of(a.id)) for a in t.articles}
-        said = _Said(t, self.article_of)
-        self.entry = {e.id: model_digest(said.entry(e)) for e in t.entries}
-        self.context = [model_digest(said.event(ev)) for ev in t.context]
+        # What the pages of its events show of an article: not its text, which an edit changes
+        # (the events an edit leaves as they were keep their pages).
+        self.head_of = {a.id: model_digest(_article_head(a)) for a in t.articles}
+        self.entry = {e.id: model_digest.entry(e) for e in t.entries}
+        self.context = [model_digest.event(ev) for ev in t.context]
         self.sources_of = {
-            e.id: tuple(self.article_of.get(aid) for aid in e.article_ids) for e in t.entries
+            eid: tuple(map(self.head_of.get, told)) for eid, told in site.told_by.items()
         }
         self.notes, self.title = site.raw_notes, t.title
         self.sourced_of: dict[str, bytes] = {}
@@ -501,7 +506,7 @@ class _Keys:
         self, name: str, pager: dict[str, Any], start: int, chunk: Sequence[Event]
     ) -> bytes:
         said = self.context[start : start + len(chunk)]
-        sources = [self.article_of.get(ev.article_id) for ev in chunk]
+        sources = [self.head_of.get(ev.article_id) for ev in chunk]
         return digest(self.salt, "undated", name, pager, len(self.context), said, sources)
 
     def sources(self, counts: dict[str, tuple[int, int]]) -> bytes:
@@ -529,25 +534,10 @@ class _Keys:
         return self.sources_of[e.id]
 
 
-class _Said:
-    """Entries and events as their keys take them: an event's mention, when it is the very
-    mention its article's digest covers, stands as that digest and its place in the article
-    (the same for the key, and a third of the time to digest: mentions are most of an entry)."""
-
-    def __init__(self, t: Timeline, article_of: Mapping[str, bytes]) -> None:
-        # By identity: the timeline holds every mention for as long as this lives.
-        self.refs = {
-            id(m): (article_of[a.id], i)
-            for a in t.articles
-            for i, m in enumerate(t.mentions_of(a.id))
-        }
-
-    def entry(self, e: Entry) -> dict[str, Any]:
-        return {**vars(e), "events": tuple(map(self.event, e.events))}
-
-    def event(self, ev: Event) -> dict[str, Any]:
-        ref = self.refs.get(id(ev.mention))
-        return vars(ev) if ref is None else {**vars(ev), "mention": ref}
+# An article as the pages of its events, the timeline pages and the calendar and feed show it.
+_article_head = operator.attrgetter(
+    "id", "path", "title", "published", "source", "language", "url", "dropped", "meta"
+)
 
 
 def _run_ends(marks: Sequence[int]) -> list[int]:
@@ -755,7 +745,7 @@ def read_notes(path: Path | None) -> dict[str, str]:
     return {str(k): v for k, v in sorted(data.items(), key=lambda kv: str(kv[0]))}
 
 
-def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) -> dict[str, bytes]:
+def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) -> SiteFiles:
     """The search index of the event and article pages, in shards that one edit rarely
     touches: each page goes with the article it comes from (an event with the earliest article
     that tells it), under that article's publish month."""
@@ -764,16 +754,17 @@ def _search_files(files: SiteFiles, timeline: Timeline, options: RenderOptions) 
 
 def _start_search(
     files: SiteFiles, timeline: Timeline, options: RenderOptions
-) -> Callable[[], dict[str, bytes]]:
+) -> Callable[[], SiteFiles]:
     """`_search_files` begun: Pagefind runs in the background until the function returned is
     called."""
     pages = files.only(("events/", "articles/"))
-    articles = {a.id: a for a in timeline.articles}
+    oldest = sorted(timeline.articles, key=lambda a: (a.published, a.id))
+    rank = {a.id: n for n, a in enumerate(oldest)}
     groups = {article_path(a.id): _search_group(a) for a in timeline.articles}
     for e in timeline.entries:
-        told = [articles[aid] for aid in e.article_ids if aid in articles]
-        if told:
-            groups[event_path(e.id)] = _search_group(min(told, key=lambda a: (a.published, a.id)))
+        first = min((rank[ev.article_id] for ev in e.events if ev.article_id in rank), default=-1)
+        if first >= 0:
+            groups[event_path(e.id)] = _search_group(oldest[first])
     return site_search.start_index(pages, options.language, groups, options.cache_dir)
 
 

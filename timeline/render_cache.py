@@ -32,7 +32,7 @@ from timeline import model
 from timeline.cache import vocabulary
 from timeline.write import content_digest
 
-FORMAT = b"timeline-render-5"
+FORMAT = b"timeline-render-6"
 DB_FILE = "render-2.sqlite"
 # Larger files are kept by digest only: the writer nearly always finds their bytes in the
 # current site, and storing them again after every edit (timeline.json holds every event)
@@ -77,22 +77,56 @@ class ModelDigest:
             return hashlib.blake2b(written, digest_size=16).digest()
 
     def mentions(self, article: model.Article, mentions: Sequence[model.Mention]) -> bytes:
-        """The key of an article and its mentions: each mention taken as the tuple of its
-        fields (those of its value spelled out), which pickles in half the time of the
-        objects and covers the same."""
-        return self(article, tuple(map(_mention_fields(), mentions)))
+        """The key of an article and its mentions: each taken as the tuple of its fields
+        (those of a nested value spelled out), which pickles in half the time of the objects
+        and covers the same."""
+        return self(_fields(model.Article)(article), tuple(map(_fields(model.Mention), mentions)))
+
+    def entry(self, entry: model.Entry) -> bytes:
+        """The key of an entry: every field of it and of its events, spelled out."""
+        return self(_entry_fields(entry))
+
+    def event(self, event: model.Event) -> bytes:
+        """The key of an event: every field of it and of its mention, spelled out."""
+        return self(_fields(model.Event)(event))
+
+
+# Fields of the model that hold one object of the model: spelled out field by field in keys.
+_NESTED: dict[tuple[type, str], type] = {
+    (model.Mention, "value"): model.TimeValue,
+    (model.Event, "mention"): model.Mention,
+    (model.DateVote, "value"): model.TimeValue,
+    (model.Entry, "value"): model.TimeValue,
+}
+# Fields that hold a tuple of the model's objects: spelled out by `_entry_fields`.
+_MANY = frozenset({(model.Entry, "events"), (model.Entry, "disagreement")})
+
+
+def _spelled(cls: type, prefix: str = "") -> list[str]:
+    """The dotted names of every field of `cls`, nested ones spelled out."""
+    names: list[str] = []
+    for field in dataclasses.fields(cls):
+        nested = _NESTED.get((cls, field.name))
+        if (cls, field.name) in _MANY:
+            continue
+        if nested is None:
+            names.append(prefix + field.name)
+        else:
+            names.extend(_spelled(nested, f"{prefix}{field.name}."))
+    return names
 
 
 @cache
-def _mention_fields() -> Callable[[model.Mention], tuple[Any, ...]]:
-    """Every field of a mention, and of its value in place of the value, as one tuple."""
-    names: list[str] = []
-    for field in dataclasses.fields(model.Mention):
-        if field.name == "value":
-            names.extend(f"value.{f.name}" for f in dataclasses.fields(model.TimeValue))
-        else:
-            names.append(field.name)
-    return operator.attrgetter(*names)
+def _fields(cls: type) -> Callable[[Any], tuple[Any, ...]]:
+    """Every field of an object of `cls`, and of the model's objects it holds in place of
+    them (`_NESTED`), as one tuple."""
+    return operator.attrgetter(*_spelled(cls))
+
+
+def _entry_fields(entry: model.Entry) -> tuple[Any, ...]:
+    vote = _fields(model.DateVote)
+    events = tuple(map(_fields(model.Event), entry.events))
+    return _fields(model.Entry)(entry), events, tuple(map(vote, entry.disagreement))
 
 
 @cache

@@ -142,8 +142,9 @@ def strip(entries: Sequence[Entry], page_of: dict[str, str]) -> tuple[Bar, ...]:
     `STRIP_MONTHS` months, with one bar each for the entries before and after it."""
     if not entries:
         return ()
-    counts = Counter(_month_index(e) for e in entries)
-    first, last = _window(Counter(_month_index(e) for e in entries if month_of(e.value)) or counts)
+    months = [(_month_index(e), month_of(e.value) != 0) for e in entries]
+    counts = Counter(m for m, _ in months)
+    first, last = _window(Counter(m for m, in_month in months if in_month) or counts)
     before = sum(n for m, n in counts.items() if m < first)
     after = sum(n for m, n in counts.items() if m > last)
     top = max(counts[m] for m in range(first, last + 1))
@@ -263,12 +264,16 @@ def article_path(article_id: str) -> str:
 
 def safe_name(name: str) -> str:
     """`name` when it is safe in a URL path segment, else a slug of it."""
-    return name if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name) else slug(name)
+    return name if _SAFE_NAME.fullmatch(name) else slug(name)
 
 
 def slug(text: str) -> str:
     """Lower-case letters, digits and dashes."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "x"
+    return _NOT_SLUG.sub("-", text.lower()).strip("-") or "x"
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+_NOT_SLUG = re.compile(r"[^a-z0-9]+")
 
 
 def shorten(text: str, width: int) -> str:

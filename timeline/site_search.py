@@ -14,7 +14,9 @@ Pagefind is fed a search document per page, not the page itself: the element mar
 navigation (which names the neighbouring pages) and attributes other than Pagefind's. So a
 shard's input changes only when what is searchable in it does. Its bundle is kept in the render
 cache under a hash of exactly that input, the language, the Pagefind version and this module's
-code; a shard whose pages are byte for byte the same is found without remaking its documents.
+code; a shard whose pages are byte for byte the same is found without remaking its documents,
+and given by its files' digests alone: their bytes are read only if the writer needs them (the
+current site nearly always holds them, and the writer links those).
 Shards are indexed in parallel, each by its own Pagefind process, whose memory is bounded by the
 shard's size, not the site's.
 
@@ -39,7 +41,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -55,7 +57,7 @@ SHARD_PAGES = 200  # searchable pages in one shard, about: ~0.2 s of Pagefind
 # (some 15,000 articles) shards grow instead, so the browser's requests per query stay bounded.
 MAX_SHARDS = 128
 TIMEOUT = 600  # seconds for one shard
-FORMAT = b"timeline-search-2"  # the cache entries' format (the code is hashed in too)
+FORMAT = b"timeline-search-3"  # the cache entries' format (the code is hashed in too)
 CACHE_FOLDER = "search"
 # Pagefind's own UI bundles are not used (the search page has its own, accessible one).
 UNUSED = ("-ui.", "highlight")
@@ -107,24 +109,26 @@ def start_index(
     language: str = "en",
     groups: Mapping[str, Sequence[str]] | None = None,
     cache_dir: Path | None = None,
-) -> Callable[[], dict[str, bytes]]:
+) -> Callable[[], SiteFiles]:
     """The Pagefind bundle for `pages` (site path -> HTML), begun: the shards are indexed in
     the background (Pagefind in its own processes), and the function returned waits for them
-    and gives the bundle, as site path -> bytes. The caller does other work meanwhile; `pages`
-    must not change until then.
+    and gives the bundle's files. The caller does other work meanwhile; `pages` must not
+    change until then.
 
     `groups` gives each page its shard keys, coarsest first (e.g. 2009, 04, an article id);
-    bundles of unchanged shards are taken from `cache_dir` when given."""
+    bundles of unchanged shards are taken from `cache_dir` when given: by their files'
+    digests, their bytes read only if the writer asks for them (the current site nearly
+    always holds them)."""
     binary = executable()
     if binary is None:
-        return dict
+        return SiteFiles
     keys = {p: tuple((groups or {}).get(p, ())) for p in pages}
     limit = max(SHARD_PAGES, -(-len(keys) // MAX_SHARDS))
     shards = [Shard(n, ps) for n, ps in plan_shards(keys, limit).items()]
     indexer = _Indexer(binary, language, pages, cache_dir)
     pending = indexer.start(shards)
 
-    def finish() -> dict[str, bytes]:
+    def finish() -> SiteFiles:
         bundles = pending()
         runtime = indexer.runtime(shards[0])
         indexer.prune()
@@ -302,35 +306,54 @@ class _Indexer:
         self.used: set[str] = set()
         self.fresh_runtime: dict[str, bytes] = {}
 
-    def start(self, shards: Sequence[Shard]) -> Callable[[], list[dict[str, bytes]]]:
-        """Each shard's bundle files (relative to its folder), from the cache or Pagefind,
-        begun in the background: the function returned waits for every shard, even when one
-        fails, and gives them."""
+    def start(self, shards: Sequence[Shard]) -> Callable[[], list[_Bundle]]:
+        """Each shard's bundle, from the cache or Pagefind, begun in the background: the
+        function returned waits for every shard, even when one fails, and gives them."""
         pool = ThreadPoolExecutor(max_workers=os.cpu_count() or 1)
         futures = [pool.submit(self.bundle, shard) for shard in shards]
         pool.shutdown(wait=False)
 
-        def results() -> list[dict[str, bytes]]:
+        def results() -> list[_Bundle]:
             wait(futures)
             return [f.result() for f in futures]
 
         return results
 
-    def bundle(self, shard: Shard) -> dict[str, bytes]:
+    def bundle(self, shard: Shard) -> _Bundle:
         hashes = [_page_digest(self.pages, p) for p in shard.paths]
         page_key = _key(self.setup + b"\0pages", zip(shard.paths, hashes, strict=True))
-        doc_key = (self.read(page_key) or b"").decode()
-        found = self.load(doc_key) if doc_key else None
-        if found is not None:
-            self.used.add(self.memo_key(shard))
-            return found
+        kept = self.kept(page_key)
+        if kept is not None:
+            doc_key, digests = kept
+            self.used.update((doc_key, self.memo_key(shard)))
+            return _Bundle(digests, partial(self.files, shard, doc_key))
         documents = self.documents(shard, hashes)
         doc_key = _key(self.setup, documents)
         found = self.load(doc_key)
         if found is None:
             found = self.index(documents)
             self.store(doc_key, found)
-        self.write(page_key, doc_key.encode())
+        digests = {rel: content_digest(data) for rel, data in found.items()}
+        self.store(page_key, {"bundle": doc_key, "digests": digests})
+        return _Bundle(digests, lambda: found)
+
+    def kept(self, page_key: str) -> tuple[str, dict[str, str]] | None:
+        """The bundle of a shard whose pages are those of an earlier build: its cache key
+        and its files' digests, when the cache still holds it."""
+        entry = self.load(page_key)
+        doc_key, digests = (entry or {}).get("bundle"), (entry or {}).get("digests")
+        if not isinstance(doc_key, str) or not isinstance(digests, dict):
+            return None
+        assert self.folder is not None  # an entry was read from it
+        return (doc_key, digests) if (self.folder / doc_key).is_file() else None
+
+    def files(self, shard: Shard, doc_key: str) -> dict[str, bytes]:
+        """The files of a kept bundle; made again by Pagefind in the rare build that needs
+        them after another build dropped or damaged the entry."""
+        found = self.load(doc_key)
+        if found is None:
+            hashes = [_page_digest(self.pages, p) for p in shard.paths]
+            found = self.index(self.documents(shard, hashes))
         return found
 
     def documents(self, shard: Shard, hashes: Sequence[bytes]) -> list[tuple[str, bytes]]:
@@ -427,18 +450,40 @@ def _key(setup: bytes, items: Iterable[tuple[str, bytes]]) -> str:
     return h.hexdigest()
 
 
+class _Bundle:
+    """One shard's bundle files: their digests at once, their bytes when first asked for."""
+
+    def __init__(self, digests: dict[str, str], load: Callable[[], dict[str, bytes]]) -> None:
+        self.digests, self._load = digests, load
+        self._files: dict[str, bytes] | None = None
+
+    def file(self, rel: str) -> bytes:
+        if self._files is None:
+            self._files = self._load()
+        return self._files[rel]
+
+
 def _layout(
-    shards: Sequence[Shard], bundles: Sequence[dict[str, bytes]], runtime: dict[str, bytes]
-) -> dict[str, bytes]:
+    shards: Sequence[Shard], bundles: Sequence[_Bundle], runtime: dict[str, bytes]
+) -> SiteFiles:
     """Site files: the first bundle and the runtime at pagefind/, the others in subfolders,
     and the list of those subfolders for the search page."""
-    files = {f"{FOLDER}/{rel}": data for rel, data in runtime.items()}
+    made = {f"{FOLDER}/{rel}": data for rel, data in runtime.items()}
+    kept: dict[str, tuple[str, Callable[[], bytes]]] = {}
     for shard, bundle in zip(shards, bundles, strict=True):
         where = f"{FOLDER}/{shard.name}/" if shard.name else f"{FOLDER}/"
-        files.update({where + rel: data for rel, data in bundle.items()})
+        kept.update(
+            (where + rel, (d, partial(bundle.file, rel))) for rel, d in bundle.digests.items()
+        )
     merge = [f"{s.name}/" for s in shards if s.name]
-    files[MANIFEST] = (json.dumps({"merge": merge}, indent=0) + "\n").encode()
-    return dict(sorted(files.items()))
+    made[MANIFEST] = (json.dumps({"merge": merge}, indent=0) + "\n").encode()
+    out = SiteFiles()
+    for path in sorted(made.keys() | kept.keys()):
+        if path in made:
+            out.add(path, made[path])
+        else:
+            out.add_known(path, *kept[path])
+    return out
 
 
 @cache
