@@ -138,6 +138,7 @@ def assemble(analysed: Analysed, config: BuildConfig) -> Timeline:
         entries=merged.entries,
         context=merged.context,
         mentions=tuple(mentions.items()),
+        versions=tuple(analysed.versions.items()),
         problems=config.problems
         + analysed.problems
         + _mention_problems(analysed.articles, mentions),

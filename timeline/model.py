@@ -252,6 +252,9 @@ class Timeline:
     context: tuple[Event, ...] = ()  # vague-dated statements: kept, not placed on the timeline
     mentions: tuple[tuple[str, tuple[Mention, ...]], ...] = ()  # article id -> its mentions
     problems: tuple[Problem, ...] = field(default=())
+    # What each article was made from, by id, when known (`execute.Analysed.versions`): the
+    # same version, the same article, mentions and events.
+    versions: tuple[tuple[str, str], ...] = ()
 
     def mentions_of(self, article_id: str) -> tuple[Mention, ...]:
         return self._mentions_by_article.get(article_id, ())

@@ -444,13 +444,20 @@ class _Keys:
     def __init__(self, site: _Site) -> None:
         t, options = site.timeline, site.options
         model_digest = ModelDigest()
-        # An article and its mentions in one digest: an edit changes both anyway.
-        self.article_of = {a.id: model_digest.mentions(a, t.mentions_of(a.id)) for a in t.articles}
+        # An article and its mentions in one digest (an edit changes both anyway): the
+        # version they were made from when known, which says as much and costs nothing.
+        versions = dict(t.versions)
+        self.article_of = {
+            a.id: digest(versions[a.id], a.id)
+            if a.id in versions
+            else model_digest.mentions(a, t.mentions_of(a.id))
+            for a in t.articles
+        }
         # What the pages of its events show of an article: not its text, which an edit changes
         # (the events an edit leaves as they were keep their pages).
         self.head_of = {a.id: model_digest(_article_head(a)) for a in t.articles}
-        self.entry = {e.id: model_digest.entry(e) for e in t.entries}
-        self.context = [model_digest.event(ev) for ev in t.context]
+        self.entry = {e.id: model_digest.entry(e, versions) for e in t.entries}
+        self.context = [model_digest.event(ev, versions) for ev in t.context]
         self.sources_of = {
             eid: tuple(map(self.head_of.get, told)) for eid, told in site.told_by.items()
         }

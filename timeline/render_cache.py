@@ -23,7 +23,7 @@ import io
 import operator
 import pickle
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -82,13 +82,21 @@ class ModelDigest:
         and covers the same."""
         return self(_fields(model.Article)(article), tuple(map(_fields(model.Mention), mentions)))
 
-    def entry(self, entry: model.Entry) -> bytes:
-        """The key of an entry: every field of it and of its events, spelled out."""
-        return self(_entry_fields(entry))
+    def entry(self, entry: model.Entry, versions: Mapping[str, str] | None = None) -> bytes:
+        """The key of an entry: every field of it and of its events, spelled out (an event
+        of an article with a version as that version and its id: `event_fields`)."""
+        return self(_entry_fields(entry, versions or {}))
 
-    def event(self, event: model.Event) -> bytes:
-        """The key of an event: every field of it and of its mention, spelled out."""
-        return self(_fields(model.Event)(event))
+    def event(self, event: model.Event, versions: Mapping[str, str] | None = None) -> bytes:
+        """The key of an event (see `event_fields`)."""
+        return self(event_fields(event, versions or {}))
+
+
+def event_fields(event: model.Event, versions: Mapping[str, str]) -> tuple[Any, ...]:
+    """An event as its article's version and its id, the version made it; or else every
+    field of it and of its mention, spelled out."""
+    version = versions.get(event.article_id)
+    return (version, event.id) if version else _fields(model.Event)(event)
 
 
 # Fields of the model that hold one object of the model: spelled out field by field in keys.
@@ -123,9 +131,9 @@ def _fields(cls: type) -> Callable[[Any], tuple[Any, ...]]:
     return operator.attrgetter(*_spelled(cls))
 
 
-def _entry_fields(entry: model.Entry) -> tuple[Any, ...]:
+def _entry_fields(entry: model.Entry, versions: Mapping[str, str]) -> tuple[Any, ...]:
     vote = _fields(model.DateVote)
-    events = tuple(map(_fields(model.Event), entry.events))
+    events = tuple(event_fields(e, versions) for e in entry.events)
     return _fields(model.Entry)(entry), events, tuple(map(vote, entry.disagreement))
 
 
