@@ -252,30 +252,36 @@ class MergeMemo:
             return None
         where = {k: n for n, k in enumerate(self.keys) if k}
         old = np.fromiter((where.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
-        fresh = np.flatnonzero(old < 0)
-        clauses, windows = joined_profiles([events[i] for i in fresh.tolist()], articles, known)
+        fresh = [events[i] for i in np.flatnonzero(old < 0).tolist()]
+        clauses, windows = joined_profiles(fresh, articles, known)
         clause, moved = _regrown(self.clause, old, coded_joined(clauses), blocking=True)
         window, shifted = _regrown(self.window, old, coded_joined(windows), blocking=False)
-        dirty = old < 0
-        dirty |= _touching(clause, moved) | _touching(window, shifted)
-        table = np.empty((len(keys), self.calendar.shape[1]))
-        table[~(old < 0)] = self.calendar[old[old >= 0]]
-        table[fresh] = _table([events[i] for i in fresh.tolist()])
-        calendar = _Calendar(events, table)
+        dirty = (old < 0) | _touching(clause, moved) | _touching(window, shifted)
+        calendar = _Calendar(events, self._table(old, fresh))
         space = TextSpace.coded(events, clause, window)
         agree, disagree = candidate_pairs(events, space, calendar, dirty)
-        renumber = np.full(len(self.keys), -1, dtype=np.int64)
-        renumber[old[old >= 0]] = np.flatnonzero(old >= 0)
-        clean = renumber.copy()
-        clean[renumber >= 0] = np.where(dirty[renumber[renumber >= 0]], -1, clean[renumber >= 0])
-        return _Linked(
-            space,
-            calendar,
+        clean = _clean_numbers(old, dirty, len(self.keys))
+        agree, disagree = (
             _joined_links(agree, self.agree, clean),
             _joined_links(disagree, self.disagree, clean),
-            old,
-            dirty,
         )
+        return _Linked(space, calendar, agree, disagree, old, dirty)
+
+    def _table(self, old: np.ndarray, fresh: Sequence[Event]) -> np.ndarray:
+        """The calendar rows of the events now: kept from the memo, or made for the fresh."""
+        table = np.empty((len(old), self.calendar.shape[1]))
+        table[old >= 0] = self.calendar[old[old >= 0]]
+        table[old < 0] = _table(fresh)
+        return table
+
+
+def _clean_numbers(old: np.ndarray, dirty: np.ndarray, before: int) -> np.ndarray:
+    """The index now of each of the `before` events of the memo, or -1 if it is gone or
+    dirty (`old`: each event's index in the memo, or -1)."""
+    numbers = np.full(before, -1, dtype=np.int64)
+    kept = np.flatnonzero((old >= 0) & ~dirty)
+    numbers[old[kept]] = kept
+    return numbers
 
 
 class _Linked(NamedTuple):
