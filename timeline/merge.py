@@ -156,35 +156,35 @@ def merge_events(
     with collector.paused():
         known = _Unpacked(features or {})
         grown = memo.grown(placed, keys, by_id, known) if memo is not None else None
-        space, calendar, agree, disagree, old, dirty = grown or _Linked.afresh(placed, by_id, known)
-        parts = _Parts(agree, disagree, len(placed))
-        done = parts.recalled(memo, old, dirty)
-        groups = _Groups(placed, space, ~done.events)
-        for i, j in agree.among(~done.events).links():
-            groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
-        for i, j in disagree.among(~done.events).links():
-            groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
-        typical = _typicality(len(placed), agree)
+        linked = grown or _Linked.afresh(placed, by_id, known)
+        parts = _Parts(linked.agree, linked.disagree, len(placed))
+        done = parts.recalled(memo, linked.old, linked.dirty)
         tellings = Tellings(by_id, known)
-        choices = [
-            choose(placed, typical, nested, by_id, tellings)
-            for nested in groups.members(np.flatnonzero(~done.events).tolist())
-        ]
-        choices += done.choices
+        choices = _grouped(placed, linked, ~done.events, by_id, tellings) + done.choices
         entries = [make_entry(placed, choice) for choice in choices]
         left = None
         if versions:
-            left = MergeMemo(
-                parts.recipes(choices, done.recipes),
-                parts.labels,
-                keys,
-                space.coded_clause,
-                space.coded_window,
-                calendar.table,
-                agree,
-                disagree,
-            )
+            recipes = parts.recipes(choices, done.recipes)
+            left = MergeMemo.left(recipes, parts.labels, keys, linked)
     return MergeResult(mark_key(entries), context, left)
+
+
+def _grouped(
+    events: Sequence[Event],
+    linked: _Linked,
+    todo: np.ndarray,
+    articles: dict[str, Article],
+    tellings: Tellings,
+) -> list[Choice]:
+    """The choices of the entries of the `todo` events (a mask), grouped by their links."""
+    groups = _Groups(events, linked.space, todo)
+    for i, j in linked.agree.among(todo).links():
+        groups.join_if_agreeing(i, j, AGREE_THRESHOLD)
+    for i, j in linked.disagree.among(todo).links():
+        groups.join_if_adjacent(i, j, DISAGREE_THRESHOLD)
+    typical = _typicality(len(events), linked.agree)
+    nested = groups.members(np.flatnonzero(todo).tolist())
+    return [choose(events, typical, found, articles, tellings) for found in nested]
 
 
 def _event_keys(events: Sequence[Event], versions: Mapping[str, str]) -> list[str]:
@@ -238,6 +238,23 @@ class MergeMemo:
     calendar: np.ndarray
     agree: Links
     disagree: Links
+
+    @classmethod
+    def left(
+        cls, recipes: list[Recipe], parts: np.ndarray, keys: list[str], linked: _Linked
+    ) -> MergeMemo:
+        """The memo of a merge whose events (made from `keys`) were linked as `linked`."""
+        space, calendar = linked.space, linked.calendar
+        return cls(
+            recipes,
+            parts,
+            keys,
+            space.coded_clause,
+            space.coded_window,
+            calendar.table,
+            linked.agree,
+            linked.disagree,
+        )
 
     def grown(
         self,
