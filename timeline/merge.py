@@ -701,8 +701,7 @@ def _block_members(
     """Each member in every period from low to high of its level: (block key, member) pairs,
     sorted by key, then member."""
     counts = high - low + 1
-    offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
-    keys = np.repeat((levels << _KEY_BITS) + low, counts) + offsets
+    keys = _ragged((levels << _KEY_BITS) + low, counts)
     found = np.repeat(members, counts)
     order = np.lexsort((found, keys))
     return keys[order], found[order]

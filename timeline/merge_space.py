@@ -101,11 +101,6 @@ def _coded_words(documents: Sequence[Sequence[str]]) -> Coded:
     return _coded(tokens, lengths)
 
 
-def _joined_vectors(texts: Sequence[str]) -> csr_matrix:
-    """`_vectors` of documents whose words come joined in one string each (`joined_profiles`)."""
-    return coded_joined(texts).vectors()
-
-
 def coded_joined(texts: Sequence[str]) -> Coded:
     tokens = WORD_SEPARATOR.join(text for text in texts if text).split(WORD_SEPARATOR)
     found = (text.count(WORD_SEPARATOR) + 1 if text else 0 for text in texts)
