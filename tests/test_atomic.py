@@ -4,25 +4,12 @@ and files the build did not write are never deleted."""
 from __future__ import annotations
 
 import os
-import random
-import signal
-import subprocess
-import sys
-import textwrap
-import time
-from pathlib import Path
 
 import pytest
+from site_writing import WRITER, kill_repeatedly, tree, with_git
 
 from timeline.errors import BuildError
 from timeline.write import MANIFEST, exchange, read_manifest, recover, write_site
-
-ROOT = Path(__file__).parent.parent
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    files = (p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
 
 
 def site(version: str, pages: int = 3) -> dict[str, bytes]:
@@ -96,15 +83,10 @@ def test_exchange_swaps_two_folders(tmp_path):
     assert ((a / "f").read_text(), (b / "f").read_text()) == ("b", "a")
 
 
-def _with_git(out: Path) -> None:
-    (out / ".git").mkdir()
-    (out / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
-
-
 def test_recover_restores_a_site_renamed_away_by_the_fallback(tmp_path):
     out = tmp_path / "site"
     write_site(site("v1"), out)
-    _with_git(out)
+    with_git(out)
     os.replace(out, tmp_path / ".site.old")
     (tmp_path / ".site.new").mkdir()  # the new site, half written when the build died
     recover(out)
@@ -115,7 +97,7 @@ def test_recover_restores_a_site_renamed_away_by_the_fallback(tmp_path):
 def test_recover_moves_dotfiles_left_behind_after_the_swap(tmp_path):
     out = tmp_path / "site"
     write_site(site("v1"), out)
-    _with_git(out)
+    with_git(out)
     write_site(site("v2"), tmp_path / "v2")
     assert exchange(tmp_path / "v2", out) or pytest.skip("no RENAME_EXCHANGE here")
     os.replace(tmp_path / "v2", tmp_path / ".site.new")  # as if killed right after the swap
@@ -128,61 +110,27 @@ def test_fallback_without_exchange_keeps_dotfiles(tmp_path, monkeypatch):
     monkeypatch.setattr("timeline.write.exchange", lambda a, b: False)
     out = tmp_path / "site"
     write_site(site("v1"), out)
-    _with_git(out)
+    with_git(out)
     write_site(site("v2"), out)
     assert tree(out) == {**site("v2"), ".git/HEAD": b"ref: refs/heads/gh-pages\n"}
 
 
-WRITER = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    from timeline.write import write_site
-
-    out, pages = Path(sys.argv[1]), int(sys.argv[2])
-    n = 0
-    while True:
-        n += 1
-        v = f"v{n}"
-        files = {f"articles/{i:04d}.html": f"{v} {i}".encode() for i in range(pages)}
-        write_site({"index.html": v.encode(), ".nojekyll": b"", **files}, out)
-        print(v, flush=True)
-    """
-)
-
-
-def _whole(out: Path, pages: int) -> str:
-    """The version of a complete site at `out`; fails if it is missing, partial or mixed."""
-    files = tree(out)
-    version = files["index.html"].decode()
-    assert files.pop(".git/HEAD") == b"ref: refs/heads/gh-pages\n"
-    assert files == {**site(version, pages), ".nojekyll": b""}
-    return version
-
-
 @pytest.mark.parametrize("fallback", [False, True], ids=["exchange", "fallback"])
 def test_killing_a_build_at_random_moments_never_loses_the_site(tmp_path, fallback):
-    pages, out = 300, tmp_path / "site"
-    write_site(site("v0", pages), out)
-    _with_git(out)
     script = WRITER
     if fallback:
         script = script.replace("from timeline.write import write_site", _NO_EXCHANGE)
-    rng = random.Random(20231105)
-    for _ in range(12):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", script, str(out), str(pages)],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-        time.sleep(rng.uniform(0.25, 1.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        if not fallback:
-            _whole(out, pages)  # whole even before any repair
-        recover(out)
-        _whole(out, pages)
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+    # Every page changes from one version to the next; with the exchange, the site is whole
+    # even before any repair.
+    kill_repeatedly(
+        tmp_path / "site",
+        300,
+        1,
+        seed=20231105,
+        listing=["site"],
+        script=script,
+        whole_when_killed=not fallback,
+    )
 
 
 _NO_EXCHANGE = (
@@ -193,7 +141,7 @@ _NO_EXCHANGE = (
 def test_clean_lets_foreign_files_and_dotfiles_go_only_after_the_swap(tmp_path):
     out = tmp_path / "site"
     write_site(site("v1"), out)
-    _with_git(out)
+    with_git(out)
     (out / "notes.txt").write_text("mine")
     write_site(site("v2"), out, clean=True)
     assert tree(out) == site("v2")

@@ -5,26 +5,14 @@ same as without it, and as safe."""
 from __future__ import annotations
 
 import os
-import random
-import signal
-import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
+from site_writing import GIT_HEAD, kill_repeatedly, tree, with_git
 
 from timeline.cache import CACHE_DIR
-from timeline.write import MANIFEST, read_manifest, recover, write_site
-
-ROOT = Path(__file__).parent.parent
-GIT_HEAD = b"ref: refs/heads/gh-pages\n"
-
-
-def tree(root: Path) -> dict[str, bytes]:
-    files = (p for p in root.rglob("*") if p.is_file() and p.name != MANIFEST)
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in files}
+from timeline.write import MANIFEST, read_manifest, write_site
 
 
 def site(version: str, pages: int = 6, changed: int = 2) -> dict[str, bytes]:
@@ -44,11 +32,6 @@ def out(tmp_path: Path) -> Path:
 
 def spare(out: Path) -> Path:
     return out.parent / CACHE_DIR / f"site-{out.name}"
-
-
-def with_git(out: Path) -> None:
-    (out / ".git").mkdir()
-    (out / ".git" / "HEAD").write_bytes(GIT_HEAD)
 
 
 def test_the_replaced_site_becomes_the_spare_without_its_own_dotfiles(out: Path) -> None:
@@ -165,56 +148,7 @@ def test_clean_or_no_cache_neither_uses_nor_leaves_a_spare(
     assert not spare(out).exists()
 
 
-WRITER = textwrap.dedent(
-    """
-    import sys
-    from pathlib import Path
-    from timeline.write import write_site
-
-    out, pages = Path(sys.argv[1]), int(sys.argv[2])
-    n = 0
-    while True:
-        n += 1
-        v = f"v{n}"
-        files = {
-            f"articles/{i:04d}.html": (f"{v} {i}" if i % 7 == n % 7 else f"same {i}").encode()
-            for i in range(pages)
-        }
-        write_site({"index.html": v.encode(), ".nojekyll": b"", **files}, out)
-    """
-)
-
-
 def test_killing_a_build_that_uses_the_spare_never_loses_the_site(out: Path) -> None:
-    pages = 300
-    write_site(site("v0", pages, changed=0), out)
-    with_git(out)
-    rng = random.Random(20261122)
-    for _ in range(12):
-        proc = subprocess.Popen(
-            [sys.executable, "-c", WRITER, str(out), str(pages)],
-            cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
-        )
-        time.sleep(rng.uniform(0.25, 1.0))
-        proc.send_signal(signal.SIGKILL)
-        proc.wait()
-        whole(out, pages)  # whole even before any repair
-        recover(out)
-        whole(out, pages)
-        assert sorted(p.name for p in out.parent.iterdir()) == [CACHE_DIR, "site"]
-
-
-def whole(out: Path, pages: int) -> None:
-    """Fails unless `out` is one complete version of WRITER's site (or the first)."""
-    files = tree(out)
-    assert files.pop(".git/HEAD") == GIT_HEAD
-    version = files["index.html"].decode()
-    n = int(version[1:])
-    expected = {
-        f"articles/{i:04d}.html": (
-            f"same {i}" if n == 0 or i % 7 != n % 7 else f"{version} {i}"
-        ).encode()
-        for i in range(pages)
-    }
-    assert files == {"index.html": version.encode(), ".nojekyll": b"", **expected}
+    # One page in seven changes from one version to the next: the spare is brought up to
+    # date, not made anew, and the site is whole even before any repair.
+    kill_repeatedly(out, 300, 7, seed=20261122, listing=[CACHE_DIR, "site"])
