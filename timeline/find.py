@@ -548,6 +548,22 @@ def match_pattern(match: str, tables: dict[str, Table]) -> tuple[str, tuple[tupl
     before = [w[1:] for w in words[: core[0]]] if core else []
     after = [w[1:] for w in words[core[-1] + 1 :]] if core else []
     elements = [_parse_element(words[i], tables, groups) for i in core]
+    body = _sequence(elements) + _BOUNDARY_END
+    if before:
+        # Words that must come before the expression but are not part of it ("at" the time).
+        lead = [_parse_element(c, tables, groups) for c in before]
+        lead_in = _join(lead[-1], elements[0][2] if elements else False)
+        body = f"{_sequence(lead)}{lead_in}(?P<{SPAN}>{body})"
+    if after:
+        # ... or after it ("the year" ended March 31; "Friday" 's close; "June 3" and 4, 1989).
+        trail = [_parse_element(c, tables, groups) for c in after]
+        lead_out = _PUNCT_JOIN if trail[0][2] or (elements and elements[-1][2]) else _WORD_JOIN
+        body += f"(?={lead_out}{_sequence(trail)}{_BOUNDARY_END})"
+    return _BOUNDARY_START + body, tuple(groups)
+
+
+def _sequence(elements: list[tuple[str, bool, bool]]) -> str:
+    """The regex of elements in a row, each joined to the next as `_join` says."""
     # Leading optional elements carry the joiner after them; the others the joiner before.
     lead = next((i for i, e in enumerate(elements) if not e[1]), len(elements))
     body = ""
@@ -559,17 +575,7 @@ def match_pattern(match: str, tables: dict[str, Table]) -> tuple[str, tuple[tupl
         else:
             piece = _join(elements[i - 1], punct) + regex
         body += f"(?:{piece})?" if optional else piece
-    body += _BOUNDARY_END
-    if before:
-        # Words that must come before the expression but are not part of it ("at" the time).
-        lead_in = _WORD_JOIN.join(_element_regex(c, tables, groups) for c in before)
-        body = f"{lead_in}{_WORD_JOIN}(?P<{SPAN}>{body})"
-    if after:
-        # ... or after it ("the year" ended March 31; "Friday" 's close).
-        lead_out = _PUNCT_JOIN if _is_punct(after[0]) else _WORD_JOIN
-        trail = _WORD_JOIN.join(_element_regex(c, tables, groups) for c in after)
-        body += f"(?={lead_out}{trail}{_BOUNDARY_END})"
-    return _BOUNDARY_START + body, tuple(groups)
+    return body
 
 
 def _join(previous: tuple[str, bool, bool], punct: bool) -> str:
