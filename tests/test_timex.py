@@ -7,7 +7,15 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 
 from timeline.model import Granularity
-from timeline.timex import add_months, iso_week, period_of, shift, time_value, unknown_within
+from timeline.timex import (
+    add_months,
+    easter,
+    iso_week,
+    period_of,
+    shift,
+    time_value,
+    unknown_within,
+)
 
 
 def utc(*args: int) -> datetime:
@@ -138,3 +146,14 @@ def test_iso_week_and_month_arithmetic() -> None:
 )
 def test_unknown_within(value, have, unit, expected) -> None:
     assert unknown_within(value, have, unit) == expected
+
+
+@pytest.mark.parametrize(
+    ("year", "sunday"),
+    [(1818, "1818-03-22"), (1943, "1943-04-25"), (2000, "2000-04-23"), (2008, "2008-03-23"),
+     (2009, "2009-04-12"), (2024, "2024-03-31"), (2038, "2038-04-25"), (2285, "2285-03-22")],
+)  # fmt: skip
+def test_easter_falls_on_the_published_sunday(year: int, sunday: str) -> None:
+    day = easter(year)
+    assert day.isoformat() == sunday
+    assert day.isoweekday() == 7

@@ -23,11 +23,12 @@ from typing import NamedTuple
 
 from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
-from timeline.timex import iso_week, period_of, shift, time_value, unknown_within
+from timeline.timex import easter, iso_week, period_of, shift, time_value, unknown_within
 
 _FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
 _ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
 _WEEKDAY_FROM = re.compile(r"(\d{4})-(\d{2})-(\d{2})\+(\d)(.*)")
+_FROM_EASTER = re.compile(r"(\d{4})-E([+-]\d+)(.*)")
 _NOT_DIGIT = re.compile(r"\D")
 _INTEGER = re.compile(r"[-+]?\d+(?:\*[-+]?\d+)*")
 _DESIGNATOR = re.compile(r"(\d*)(T?)([A-Z])")
@@ -481,6 +482,15 @@ def _next(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(period_of(moved, unit), anchor)
 
 
+def _moved(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A day that another operation gives, moved by whole units ("the day before last
+    Tuesday": `moved day -1 near ...`); a value coarser than a day is not moved."""
+    unit, amount = _unit(_fill(args[0], fields)), _offset(_fill(args[1], fields))
+    inner = _OPERATIONS[args[2]](args[3:], fields, context)
+    day = date.fromisoformat(inner.value)  # ValueError (unresolved) unless a day
+    return inner._replace(value=period_of(shift(day, unit, amount), "day"))
+
+
 def _weekday_from(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The nearest given weekday before (-1) or after (+1) the last day named in the text, or
     the anchor's day when there is none ("the previous Friday")."""
@@ -638,6 +648,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "next": _next,
     "within": _within,
     "weekday_from": _weekday_from,
+    "moved": _moved,
     "then": _then,
     "that_day": _that_day,
     "dateline": _dateline,
@@ -704,10 +715,15 @@ class _Lazy:
 
 
 def _concrete(value: str) -> str:
-    """A value naming a weekday of an ISO week ("2023-W36-1"), or the first given weekday on
-    or after a day ("2023-11-22+4", Thanksgiving), as a calendar day."""
-    if "W" not in value and "+" not in value:
+    """A value naming a weekday of an ISO week ("2023-W36-1"), the first given weekday on
+    or after a day ("2023-11-22+4", Thanksgiving), or a day counted from Easter Sunday
+    ("2023-E-2", Good Friday), as a calendar day."""
+    if "W" not in value and "+" not in value and "E" not in value:
         return value
+    match = _FROM_EASTER.fullmatch(value)
+    if match:
+        year, days, rest = match.groups()
+        return (easter(int(year)) + timedelta(days=int(days))).isoformat() + rest
     match = _ISO_WEEKDAY.fullmatch(value)
     if match:
         year, week, weekday, rest = match.groups()

@@ -184,6 +184,20 @@ def iso_week(day: date) -> str:
     return f"{year:04d}-W{week:02d}"
 
 
+def easter(year: int) -> date:
+    """Easter Sunday of a Gregorian year (the anonymous algorithm of Meeus, Jones and
+    Butcher), from which the movable feasts are counted."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 (the algorithm's own names)
+    m = (a + 11 * h + 19 * l) // 433
+    month = (h + l - 7 * m + 90) // 25
+    return date(year, month, (h + l - 7 * m + 33 * month + 19) % 32)
+
+
 # The digits of a `unit`-long period inside a coarser one whose place in it is unknown.
 _UNKNOWN_PART = {("month", "day"): "-XX", ("year", "month"): "-XX", ("year", "day"): "-XX-XX",
                  ("year", "week"): "-WXX"}  # fmt: skip
