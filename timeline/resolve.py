@@ -25,7 +25,7 @@ from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import easter, iso_week, period_of, shift, time_value, unknown_within
 
-_FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
+_FIELD = re.compile(r"\{(\w+)(?::([~-]?)(\d))?\}")
 _ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
 _WEEKDAY_FROM = re.compile(r"(\d{4})-(\d{2})-(\d{2})\+(\d)(.*)")
 _FROM_EASTER = re.compile(r"(\d{4})-E([+-]\d+)(.*)")
@@ -287,7 +287,7 @@ def _fields(candidate: Candidate) -> dict[str, str]:
 
 def _fill(template: str, fields: dict[str, str], *, strict: bool = True) -> str:
     """`template` with each {field} filled in: {field:N} zero-pads its digits to N places,
-    {field:~N} keeps its first N digits."""
+    {field:~N} keeps its first N digits, {field:-N} its last N ("1430": 14 and 30)."""
     if "{" not in template:
         return template
     pieces = []
@@ -302,24 +302,30 @@ def _fill(template: str, fields: dict[str, str], *, strict: bool = True) -> str:
         value = fields[name]
         if width:
             digits = _NOT_DIGIT.sub("", value)
-            value = digits[:width] if prefix else str(int(digits)).zfill(width)
+            if prefix == "~":
+                value = digits[:width]
+            elif prefix == "-":
+                value = digits[-width:]
+            else:
+                value = str(int(digits)).zfill(width)
         pieces.append(value)
     return "".join(pieces)
 
 
 @lru_cache(maxsize=1024)
-def _pieces(template: str) -> tuple[tuple[str, str, bool, int], ...]:
-    """A template cut into (literal text, field name or "", keep-first-digits, width) pieces,
-    once per template; the {Y} and {W} slots stay literal text for `near` to fill."""
+def _pieces(template: str) -> tuple[tuple[str, str, str, int], ...]:
+    """A template cut into (literal text, field name or "", digits kept: "~" the first, "-"
+    the last, "" all zero-padded; width) pieces, once per template; the {Y} and {W} slots
+    stay literal text for `near` to fill."""
     pieces = []
     last = 0
     for match in _FIELD.finditer(template):
         name, prefix, width = match.groups()
         if name in _SLOTS:
             continue
-        pieces.append((template[last : match.start()], name, bool(prefix), int(width or 0)))
+        pieces.append((template[last : match.start()], name, prefix or "", int(width or 0)))
         last = match.end()
-    pieces.append((template[last:], "", False, 0))
+    pieces.append((template[last:], "", "", 0))
     return tuple(pieces)
 
 
