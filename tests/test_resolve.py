@@ -247,6 +247,20 @@ def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
     assert only(text).value.value == value
 
 
+@pytest.mark.parametrize(
+    "verb", ["spoke", "wrote", "knew", "flew", "ran", "told", "sold", "led", "fled", "caught"]
+)
+def test_an_irregular_past_form_looks_back(verb: str) -> None:
+    # the day after the anchor's unless the verb says it has happened
+    assert only(f"The minister {verb} them on Wednesday.").value.value == "2023-08-30"
+    assert only("The minister is with them on Wednesday.").value.value == "2023-09-06"
+
+
+@pytest.mark.parametrize("verb", ["sold", "led", "caught", "heard", "kept"])
+def test_a_participle_after_be_looks_ahead(verb: str) -> None:
+    assert only(f"They will be {verb} on Wednesday.").value.value == "2023-09-06"
+
+
 def test_the_present_perfect_looks_back() -> None:
     published = datetime(1998, 2, 23, tzinfo=UTC)
     mention = only("Oil prices have come down from the middle of October.", published)
