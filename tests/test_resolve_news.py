@@ -1,0 +1,37 @@
+"""The resolver on the formats of real news pages: wire headers, reader comments, datelines.
+
+Each case is written in the manner of a 2009 news page (none is taken from one): the text,
+its publish date, and every mention it should yield as (span, value).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from timeline.resolve import resolve_text
+
+MAY_5 = datetime(2009, 5, 5, 12, 0, tzinfo=UTC)  # a Tuesday
+JUN_9 = datetime(2009, 6, 9, 12, 0, tzinfo=UTC)  # a Tuesday
+
+CASES = [
+    # a wire header with a stopless month abbreviation
+    ("WASHINGTON | Thu Apr 30, 2009 4:32 pm EDT WASHINGTON (Reuters) - Officials said.",
+     MAY_5, [("Apr 30, 2009", "2009-04-30"), ("4:32 pm EDT", "2009-04-30T16:32")]),
+    # reader comments posted days after the article, each time on its own day
+    ("At 1:46 pm on 11 Jun 2009, a reader wrote: Fine. At 10:26 pm on 12 Jun 2009, another "
+     "reader wrote: No.",
+     JUN_9, [("1:46 pm", "2009-06-11T13:46"), ("11 Jun 2009", "2009-06-11"),
+             ("10:26 pm", "2009-06-12T22:26"), ("12 Jun 2009", "2009-06-12")]),
+    ("At 08:55 am on 06 May 2009, a reader wrote: I agree.",
+     MAY_5, [("08:55 am", "2009-05-06T08:55"), ("06 May 2009", "2009-05-06")]),
+    ("At 10:13 28th Oct 2009, a reader wrote:",
+     MAY_5, [("28th Oct 2009", "2009-10-28")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "published", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_news_page_formats(text: str, published: datetime, expected: list[tuple[str, str]]) -> None:
+    mentions = resolve_text(text, published)
+    assert [(m.text, m.value.value) for m in mentions] == expected
