@@ -30,8 +30,7 @@ CASES = [
      MAY_5, [("28th Oct 2009", "2009-10-28")]),
     # British clock times with a stop for the colon; a bare decimal stays a number
     ("Tuesday 5 May 2009 17.42 BST. At 3.00 pm my shift ends.",
-     MAY_5, [("Tuesday", "2009-05-05"), ("5 May 2009", "2009-05-05"),
-             ("17.42 BST", "2009-05-05T17:42"),
+     MAY_5, [("Tuesday 5 May 2009", "2009-05-05"), ("17.42 BST", "2009-05-05T17:42"),
              ("3.00 pm", "2009-05-05T15:00")]),
     ("Shares rose 2.50 to 31.20 on Tuesday.", MAY_5, [("Tuesday", "2009-05-05")]),
 ]  # fmt: skip
