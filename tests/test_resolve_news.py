@@ -33,6 +33,9 @@ CASES = [
      MAY_5, [("Tuesday 5 May 2009", "2009-05-05"), ("17.42 BST", "2009-05-05T17:42"),
              ("3.00 pm", "2009-05-05T15:00")]),
     ("Shares rose 2.50 to 31.20 on Tuesday.", MAY_5, [("Tuesday", "2009-05-05")]),
+    # a count is no year
+    ("More than two thousand students painted themselves blue on Tuesday.",
+     MAY_5, [("Tuesday", "2009-05-05")]),
 ]  # fmt: skip
 
 
