@@ -14,6 +14,8 @@ from timeline.resolve import resolve_text
 
 MAY_5 = datetime(2009, 5, 5, 12, 0, tzinfo=UTC)  # a Tuesday
 JUN_9 = datetime(2009, 6, 9, 12, 0, tzinfo=UTC)  # a Tuesday
+MAR_10 = datetime(2009, 3, 10, 12, 0, tzinfo=UTC)
+FEB_10 = datetime(2009, 2, 10, 12, 0, tzinfo=UTC)
 
 CASES = [
     # a wire header with a stopless month abbreviation
@@ -43,3 +45,18 @@ CASES = [
 def test_news_page_formats(text: str, published: datetime, expected: list[tuple[str, str]]) -> None:
     mentions = resolve_text(text, published)
     assert [(m.text, m.value.value) for m in mentions] == expected
+
+
+# A season named in a sentence with no tense: the one just over only within a month of its
+# end, unless its end is across a new year from the anchor (as for a month).
+SEASONS = [
+    ("Vaccine makers are producing the normal vaccine to combat winter flu.", MAY_5, "2009-WI"),
+    ("Vaccine makers are producing the normal vaccine to combat winter flu.", MAR_10, "2008-WI"),
+    ("Vaccine makers are producing the normal vaccine to combat winter flu.", FEB_10, "2008-WI"),
+    ("The figures for December show a rise in cases.", FEB_10, "2008-12"),
+]
+
+
+@pytest.mark.parametrize(("text", "published", "value"), SEASONS)
+def test_a_season_without_tense(text: str, published: datetime, value: str) -> None:
+    assert [m.value.value for m in resolve_text(text, published)] == [value]

@@ -759,7 +759,7 @@ def _choose(
 def _choose_year(options: list[str], context: Context, tense: Callable[[], int]) -> str:
     """Of a date in the year before, of and after the anchor's: the one the tense points to
     when it is within reach (and the anchor's year puts it well on the other side); else the
-    one close to the anchor across a new year; else the anchor's own year."""
+    one close to the anchor (see `_reach_back`); else the anchor's own year."""
     before, same, after = options
     day_start, day_end = _anchor_day(context)
     start, end = _interval(same, context)
@@ -774,11 +774,19 @@ def _choose_year(options: list[str], context: Context, tense: Callable[[], int])
         return before
     if far_back and gap_after <= _YEAR_REACH[1] and tense() > 0:
         return after
-    if gap_before <= _ACROSS_NEW_YEAR and tense() <= 0:
+    if gap_before <= _reach_back(before, context) and tense() <= 0:
         return before
     if gap_after <= _ACROSS_NEW_YEAR and tense() >= 0:
         return after
     return same
+
+
+def _reach_back(before: str, context: Context) -> timedelta:
+    """How far back an option may end to be the one a neutral sentence means: across a new
+    year, a season ("December" in February); within the anchor's year, only a month ("winter"
+    in May is the coming one, in March the one just over)."""
+    year_start = context.anchor_day[0].replace(month=1, day=1)
+    return _ACROSS_NEW_YEAR if _interval(before, context)[1] <= year_start else _TENSE_SLACK
 
 
 def _choose_strictly(options: list[str], context: Context, direction: int) -> str:
