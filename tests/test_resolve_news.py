@@ -38,6 +38,9 @@ CASES = [
     # a count is no year
     ("More than two thousand students painted themselves blue on Tuesday.",
      MAY_5, [("Tuesday", "2009-05-05")]),
+    # two months before one year are both in it
+    ("Passengers travelled in March and April of 2008, researchers said on Tuesday.",
+     MAY_5, [("March", "2008-03"), ("April of 2008", "2008-04"), ("Tuesday", "2009-05-05")]),
 ]  # fmt: skip
 
 
