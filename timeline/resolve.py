@@ -25,16 +25,10 @@ from timeline.find import Candidate, Language, Table, find, load_language
 from timeline.model import Anchor, Granularity, Mention, TimeValue
 from timeline.timex import iso_week, period_of, shift, time_value, unknown_within
 
-_FIELD = re.compile(r"\{(\w+)(?::([~-]?)(\d))?\}")
+_FIELD = re.compile(r"\{(\w+)(?::(~?)(\d))?\}")
 _ISO_WEEKDAY = re.compile(r"(\d{4})-W(\d{2})-(\d)(.*)")
 _WEEKDAY_FROM = re.compile(r"(\d{4})-(\d{2})-(\d{2})\+(\d)(.*)")
 _NOT_DIGIT = re.compile(r"\D")
-# How a {field:...N} slot keeps a field's digits: zero-padded to N, its first N, its last N.
-_DIGITS_KEPT: dict[str, Callable[[str, int], str]] = {
-    "": lambda digits, n: str(int(digits)).zfill(n),
-    "~": lambda digits, n: digits[:n],
-    "-": lambda digits, n: digits[-n:],
-}
 _INTEGER = re.compile(r"[-+]?\d+(?:\*[-+]?\d+)*")
 _DESIGNATOR = re.compile(r"(\d*)(T?)([A-Z])")
 # TIMEX3 duration designators -> the calendar unit with that name in timex.py.
@@ -292,7 +286,7 @@ def _fields(candidate: Candidate) -> dict[str, str]:
 
 def _fill(template: str, fields: dict[str, str], *, strict: bool = True) -> str:
     """`template` with each {field} filled in: {field:N} zero-pads its digits to N places,
-    {field:~N} keeps its first N digits, {field:-N} its last N."""
+    {field:~N} keeps its first N digits."""
     if "{" not in template:
         return template
     pieces = []
@@ -307,14 +301,14 @@ def _fill(template: str, fields: dict[str, str], *, strict: bool = True) -> str:
         value = fields[name]
         if width:
             digits = _NOT_DIGIT.sub("", value)
-            value = _DIGITS_KEPT[prefix](digits, width)
+            value = digits[:width] if prefix else str(int(digits)).zfill(width)
         pieces.append(value)
     return "".join(pieces)
 
 
 @lru_cache(maxsize=1024)
-def _pieces(template: str) -> tuple[tuple[str, str, str, int], ...]:
-    """A template cut into (literal text, field name or "", digits kept, width) pieces,
+def _pieces(template: str) -> tuple[tuple[str, str, bool, int], ...]:
+    """A template cut into (literal text, field name or "", keep-first-digits, width) pieces,
     once per template; the {Y} and {W} slots stay literal text for `near` to fill."""
     pieces = []
     last = 0
@@ -322,9 +316,9 @@ def _pieces(template: str) -> tuple[tuple[str, str, str, int], ...]:
         name, prefix, width = match.groups()
         if name in _SLOTS:
             continue
-        pieces.append((template[last : match.start()], name, prefix or "", int(width or 0)))
+        pieces.append((template[last : match.start()], name, bool(prefix), int(width or 0)))
         last = match.end()
-    pieces.append((template[last:], "", "", 0))
+    pieces.append((template[last:], "", False, 0))
     return tuple(pieces)
 
 
