@@ -21,15 +21,21 @@ CASES = [
     # a wire header with a stopless month abbreviation
     ("WASHINGTON | Thu Apr 30, 2009 4:32 pm EDT WASHINGTON (Reuters) - Officials said.",
      MAY_5, [("Apr 30, 2009", "2009-04-30"), ("4:32 pm EDT", "2009-04-30T16:32")]),
-    # reader comments posted days after the article, each time on its own day
-    ("At 1:46 pm on 11 Jun 2009, a reader wrote: Fine. At 10:26 pm on 12 Jun 2009, another "
-     "reader wrote: No.",
+    # a clock time followed by its own day is on that day
+    ("The quake struck at 1:46 pm on 11 Jun 2009 and again at 10:26 pm on 12 Jun 2009.",
      JUN_9, [("1:46 pm", "2009-06-11T13:46"), ("11 Jun 2009", "2009-06-11"),
              ("10:26 pm", "2009-06-12T22:26"), ("12 Jun 2009", "2009-06-12")]),
-    ("At 08:55 am on 06 May 2009, a reader wrote: I agree.",
-     MAY_5, [("08:55 am", "2009-05-06T08:55"), ("06 May 2009", "2009-05-06")]),
-    ("At 10:13 28th Oct 2009, a reader wrote:",
-     MAY_5, [("28th Oct 2009", "2009-10-28")]),
+    # reader comments posted days after the article: each time stamp is one mention, and
+    # the comment after it is written on its day
+    ("Cases rose yesterday.\n\nAt 08:55 am on 06 May 2009, a reader wrote:\nI fell ill "
+     "yesterday.\n\nAt 10:13 28th Oct 2009, another wrote:\nToday I had the jab.",
+     MAY_5, [("yesterday", "2009-05-04"), ("08:55 am on 06 May 2009", "2009-05-06T08:55"),
+             ("yesterday", "2009-05-05"), ("10:13 28th Oct 2009", "2009-10-28T10:13"),
+             ("Today", "2009-10-28")]),
+    ("At 4:40 pm on 10 Jul 2009, a reader wrote: My daughter got a head cold last sat. "
+     "At the time we worried.",
+     MAY_5, [("4:40 pm on 10 Jul 2009", "2009-07-10T16:40"), ("last sat.", "2009-07-04"),
+             ("the time", "2009-07-04")]),
     # British clock times with a stop for the colon; a bare decimal stays a number
     ("Tuesday 5 May 2009 17.42 BST. At 3.00 pm my shift ends.",
      MAY_5, [("Tuesday 5 May 2009", "2009-05-05"), ("17.42 BST", "2009-05-05T17:42"),
