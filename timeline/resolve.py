@@ -105,9 +105,8 @@ class Context(NamedTuple):
 def context(text: str, published: datetime, language: Language, date_order: str = "MDY") -> Context:
     """The context of a text's first candidate (before it no date is named)."""
     tz = published.tzinfo or UTC
-    midnight = published.replace(hour=0, minute=0, second=0, microsecond=0)
     return Context(text, published, language, date_order.upper(), None, None, None, 0, 0,
-                   published.date(), tz, (midnight, midnight + timedelta(days=1)))  # fmt: skip
+                   published.date(), tz, _day_around(published))  # fmt: skip
 
 
 class Resolved(NamedTuple):
@@ -162,15 +161,28 @@ def resolve_text(
                 period, reporting = value, True
         if reporting and value.granularity in _ENDS_REPORT:
             reporting = not _ends_report(value, anchor_day[1])
+        if _split(rule.value)[0] == _STAMP and value.start is not None:
+            # the text after a time stamp is written on its day, and names no date yet
+            day, anchor_day = value.start.date(), _day_around(value.start)
+            anchors = _anchors(base._replace(anchor_day=anchor_day))
+            previous, period, reporting = None, None, False
     return tuple(mentions)
+
+
+def _day_around(instant: datetime) -> tuple[datetime, datetime]:
+    """The first instant of the day holding `instant`, and of the next day."""
+    midnight = instant.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight, midnight + timedelta(days=1)
 
 
 # The operations whose outcome depends on nothing but the rule, the fields it captured and
 # the anchor (its day, for those marked so; "near" too unless it asks the sentence's tense):
 # worked out once, reused for every such candidate.
 _DAY, _TENSE = "day", "tense"
+_STAMP = "stamp"  # the operation of a time stamp that heads the text after it
 _ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": "",
-                "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE}  # fmt: skip
+                "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE,
+                _STAMP: ""}  # fmt: skip
 _REUSE_SIZE = 4096  # outcomes kept
 # What a candidate comes to: its value, anchor and notes, whether later expressions count
 # from it (see `_outcome`), and whether the sentence's tense was asked; None for no Mention.
@@ -544,6 +556,12 @@ def _dateline(args: list[str], fields: dict[str, str], context: Context) -> Reso
     return Resolved(resolved.value, resolved.anchor, (note,))
 
 
+def _stamp(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A time stamp heading the text after it ("At 4:40 pm on 10 Jul 2009, ... wrote:"): its
+    own time; no date of the text, which is written on its day (see `resolve_text`)."""
+    return Resolved("".join(_fill(a, fields) for a in args), Anchor.EXPLICIT, baseline=False)
+
+
 def _ago(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A year back from the period a report is about ("a year ago" after "the third quarter"
     is that quarter a year before), else an amount back from the anchor."""
@@ -664,6 +682,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "period_ago": _period_ago,
     "none": _none,
     "numeric": _numeric,
+    _STAMP: _stamp,
 }
 
 
@@ -781,7 +800,7 @@ def _choose(
 def _choose_year(options: list[str], context: Context, tense: Callable[[], int]) -> str:
     """Of a date in the year before, of and after the anchor's: the one the tense points to
     when it is within reach (and the anchor's year puts it well on the other side); else the
-    one close to the anchor across a new year; else the anchor's own year."""
+    one close to the anchor (see `_reach_back`); else the anchor's own year."""
     before, same, after = options
     day_start, day_end = _anchor_day(context)
     start, end = _interval(same, context)
@@ -796,11 +815,19 @@ def _choose_year(options: list[str], context: Context, tense: Callable[[], int])
         return before
     if far_back and gap_after <= _YEAR_REACH[1] and tense() > 0:
         return after
-    if gap_before <= _ACROSS_NEW_YEAR and tense() <= 0:
+    if gap_before <= _reach_back(before, context) and tense() <= 0:
         return before
     if gap_after <= _ACROSS_NEW_YEAR and tense() >= 0:
         return after
     return same
+
+
+def _reach_back(before: str, context: Context) -> timedelta:
+    """How far back an option may end to be the one a neutral sentence means: across a new
+    year, a season ("December" in February); within the anchor's year, only a month ("winter"
+    in May is the coming one, in March the one just over)."""
+    year_start = context.anchor_day[0].replace(month=1, day=1)
+    return _ACROSS_NEW_YEAR if _interval(before, context)[1] <= year_start else _TENSE_SLACK
 
 
 def _choose_strictly(options: list[str], context: Context, direction: int) -> str:
