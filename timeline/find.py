@@ -14,7 +14,9 @@ capture named after the table), ``<table:name>`` (the same table captured as ``n
 literal word, ``a|b`` literal alternatives; a trailing ``?`` makes an element optional, a
 leading ``@`` (on the first or last elements) makes it context: required, but not part of
 the expression ("at" in "at the time"); with ``claim: context`` the rule claims that context
-too, so that no other rule takes it ("the" in "the third-quarter loss").
+too, so that no other rule takes it ("the" in "the third-quarter loss"). Context of plain
+words before the expression, unclaimed, is looked behind for, one space after each word, so
+that the rule is tried only where the expression begins.
 Words are joined by whitespace or a hyphen, punctuation by optional whitespace.
 
 Every rule is compiled to one regular expression without nested repetition, tried only where
@@ -30,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache, cached_property
 from importlib import resources
+from itertools import takewhile
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -42,6 +45,7 @@ _BOUNDARY_END = r"(?!(?<=\w)\w)"
 _TOKEN = re.compile(r"\w+")
 _MEMO_SIZE = 4096  # words a table remembers the value of
 _WORD_END = r"(?!\w)"
+_LEAD_WAYS = 16  # ways of reading plain-word context before an expression looked behind for
 _DIGITS = "#"  # the key of every token that begins with a digit (rules add their patterns)
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
 # Each ASCII character that cannot be in a word, as a space; the apostrophe stays ("1990's").
@@ -507,7 +511,8 @@ def _blocks(path: Path) -> list[tuple[str, dict[str, list[str]]]]:
 def _rule(block: dict[str, list[str]], source: str, order: int, tables: dict[str, Table]) -> Rule:
     name = block["rule"][0]
     try:
-        pattern, groups = match_pattern(block["match"][0], tables)
+        claims = block.get("claim", [""])[0] == "context"
+        pattern, groups = match_pattern(block["match"][0], tables, claims=claims)
     except KeyError as err:
         raise ValueError(f"{source}: rule {name!r}: bad match line ({err})") from err
     return Rule(
@@ -521,9 +526,9 @@ def _rule(block: dict[str, list[str]], source: str, order: int, tables: dict[str
         examples=tuple(_example(line) for line in block.get("example", [])),
         order=order,
         source=source,
-        starts=start_keys(block["match"][0], tables),
+        starts=start_keys(block["match"][0], tables, claims=claims),
         context=f"(?P<{SPAN}>" in pattern,
-        claims=block.get("claim", [""])[0] == "context",
+        claims=claims,
     )
 
 
@@ -540,7 +545,9 @@ def compile_match(
     return re.compile(pattern, re.IGNORECASE), groups
 
 
-def match_pattern(match: str, tables: dict[str, Table]) -> tuple[str, tuple[tuple[str, str], ...]]:
+def match_pattern(
+    match: str, tables: dict[str, Table], *, claims: bool = False
+) -> tuple[str, tuple[tuple[str, str], ...]]:
     """`compile_match`, the regular expression as text (KeyError for an unknown table)."""
     groups: list[tuple[str, str]] = []
     words = match.split()
@@ -549,7 +556,12 @@ def match_pattern(match: str, tables: dict[str, Table]) -> tuple[str, tuple[tupl
     after = [w[1:] for w in words[core[-1] + 1 :]] if core else []
     elements = [_parse_element(words[i], tables, groups) for i in core]
     body = _sequence(elements) + _BOUNDARY_END
-    if before:
+    behind = None if claims else _literal_lead(before)
+    if behind is not None:
+        # Plain words before the expression are looked behind for, so that a match is tried
+        # only where the expression begins ("at" the time: where "the" is, not every "at").
+        body = "(?:" + "|".join(behind) + ")" + body
+    elif before:
         # Words that must come before the expression but are not part of it ("at" the time).
         lead = [_parse_element(c, tables, groups) for c in before]
         lead_in = _join(lead[-1], elements[0][2] if elements else False)
@@ -560,6 +572,20 @@ def match_pattern(match: str, tables: dict[str, Table]) -> tuple[str, tuple[tupl
         lead_out = _PUNCT_JOIN if trail[0][2] or (elements and elements[-1][2]) else _WORD_JOIN
         body += f"(?={lead_out}{_sequence(trail)}{_BOUNDARY_END})"
     return _BOUNDARY_START + body, tuple(groups)
+
+
+def _literal_lead(before: list[str]) -> list[str] | None:
+    """Lookbehinds for context of plain words before an expression, one for each way of
+    reading its alternatives ("at the|that" time), each word followed by one space; None
+    when the context has a table, an optional element or punctuation, or too many ways."""
+    if not before or any(e.startswith("<") or e.endswith("?") or _is_punct(e) for e in before):
+        return None
+    ways = [""]
+    for element in before:
+        ways = [f"{way}{re.escape(alt)}\\s" for way in ways for alt in element.split("|")]
+        if len(ways) > _LEAD_WAYS:
+            return None
+    return [f"(?<={_BOUNDARY_START}{way})" for way in ways]
 
 
 def _sequence(elements: list[tuple[str, bool, bool]]) -> str:
@@ -596,11 +622,18 @@ def _is_punct(element: str) -> bool:
     return not element[0].isalnum() and not element.startswith("<")
 
 
-def start_keys(match: str, tables: dict[str, Table]) -> frozenset[tuple[str, ...]]:
-    """The keys of the first two tokens of every match of a match line (see `Rule.starts`)."""
+def start_keys(
+    match: str, tables: dict[str, Table], *, claims: bool = False
+) -> frozenset[tuple[str, ...]]:
+    """The keys of the first two tokens of every match of a match line (see `Rule.starts`);
+    context looked behind for is not part of it (see `_literal_lead`)."""
     open_: set[tuple[str, ...]] = {()}
     done: set[tuple[str, ...]] = set()
-    for element in match.split():
+    elements = match.split()
+    lead = list(takewhile(lambda e: e.startswith("@"), elements))
+    if not claims and len(lead) < len(elements) and _literal_lead([e[1:] for e in lead]):
+        elements = elements[len(lead) :]
+    for element in elements:
         optional = element.endswith("?") and len(element) > 1
         element = element.lstrip("@").removesuffix("?") if optional else element.lstrip("@")
         sequences = _element_keys(element, tables) | ({()} if optional else set())
