@@ -261,6 +261,41 @@ def test_a_participle_after_be_looks_ahead(verb: str) -> None:
     assert only(f"They will be {verb} on Wednesday.").value.value == "2023-09-06"
 
 
+STORY = datetime(2009, 5, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "value"),
+    [
+        # a year-less date takes the year named just before it in its sentence
+        ("In 1918, there was a first wave of mild flu in April.", "April", "1918-04"),
+        ("Last year, in September it was a rainy day.", "September", "2008-09"),
+        ("Two years ago on the 23rd of April was my birthday.", "the 23rd of April", "2007-04-23"),
+        # ... unless the sentence looks the other way
+        ("The firm, set up in 1998, will meet in June.", "June", "2009-06"),
+        # ... or comes back to the present first
+        ("Back in 1918 it began at the time we see now (March to April).", "March", "2009-03"),
+        # ... or is too far from it, or in the next sentence
+        (
+            "In 1918 a virus spread around the world, and officials who study it now expect"
+            " the worst in June.",
+            "June",
+            "2009-06",
+        ),
+        ("In 1918 a virus spread. In June it came back.", "June", "2009-06"),
+        # a dateline is the publish date whatever year the headline names
+        (
+            "Plant expected to be up and running in 2013 NEUVILLE, France, May 1 (Reuters) - A",
+            "May 1",
+            "2009-05-01",
+        ),
+    ],
+)
+def test_a_year_less_date_keeps_to_the_year_of_its_sentence(text, span, value) -> None:
+    mentions = {m.text: m for m in resolve_text(text, STORY)}
+    assert mentions[span].value.value == value
+
+
 def test_the_present_perfect_looks_back() -> None:
     published = datetime(1998, 2, 23, tzinfo=UTC)
     mention = only("Oil prices have come down from the middle of October.", published)

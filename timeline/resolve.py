@@ -100,6 +100,8 @@ class Context(NamedTuple):
     day: date  # the anchor's day, in its timezone
     tz: tzinfo
     anchor_day: tuple[datetime, datetime]  # that day's first instant and the next day's
+    # the year a date named earlier in the same sentence is in ("last year, in September")
+    story_year: int | None = None
 
 
 def context(text: str, published: datetime, language: Language, date_order: str = "MDY") -> Context:
@@ -138,15 +140,19 @@ def resolve_text(
     reporting = False  # whether the text still reports on `period`
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
     anchors = _anchors(base)
+    story: tuple[int, int] | None = None  # the year of the last dated mention, and its end
     for candidate in find(text, language):
         rule = candidate.rule
         needs = _needs(rule.value)
-        key = None if needs is None else (rule.order, candidate.fields, anchors[needs])
+        story_year = _story_year(text, story, candidate.start, base.language)
+        key = None if needs is None else (rule.order, candidate.fields, anchors[needs],
+                                          story_year if needs == _TENSE else None)  # fmt: skip
         outcome = _REUSED.get(key, _UNKNOWN) if key is not None else _UNKNOWN
         if outcome is _UNKNOWN:
             report = period if reporting else None
             here = Context(text, published, base.language, base.date_order, previous, report,
-                           period, candidate.start, candidate.end, day, tz, anchor_day)  # fmt: skip
+                           period, candidate.start, candidate.end, day, tz, anchor_day,
+                           story_year)  # fmt: skip
             outcome = _outcome(candidate, here)
             if key is not None and (outcome is not None or needs != _TENSE):
                 _remember(key, outcome)
@@ -155,6 +161,7 @@ def resolve_text(
         value, anchor, notes, counts = outcome[:4]
         mentions.append(Mention(candidate.start, candidate.end, candidate.text, value, anchor,
                                 rule.name, notes))  # fmt: skip
+        story = _story(story, value, anchor, day, candidate.end)
         if counts:
             previous = value
             if value.granularity in _REPORT_PERIODS and _reports_on(value, period, anchor_day[1]):
@@ -167,6 +174,48 @@ def resolve_text(
             anchors = _anchors(base._replace(anchor_day=anchor_day))
             previous, period, reporting = None, None, False
     return tuple(mentions)
+
+
+def _story(
+    story: tuple[int, int] | None, value: TimeValue, anchor: Anchor, day: date, end: int
+) -> tuple[int, int] | None:
+    """The year a year-less date after this mention may take, and where it was named: this
+    mention's if it names one other than the anchor's; none once a mention comes back to
+    the anchor's time ("now", "this week"); else the story's as it was."""
+    if _names_a_year(value, anchor, day):
+        return value.start.year, end  # type: ignore[union-attr]
+    back = value.granularity == Granularity.PRESENT
+    if value.start is not None and value.start.year == day.year:
+        back = True
+    return None if back else story
+
+
+def _names_a_year(value: TimeValue, anchor: Anchor, day: date) -> bool:
+    """Whether a mention names a year other than the anchor's, which a year-less date after it
+    in its sentence may take: by its digits ("in 1918", "Sept. 5, 2008") or as a year of its
+    own ("last year", "two years ago")."""
+    if value.start is None or value.start.year == day.year:
+        return False
+    explicit = anchor == Anchor.EXPLICIT and value.granularity in _STORY_GRANULARITIES
+    return explicit or value.granularity == Granularity.YEAR
+
+
+def _story_year(
+    text: str, story: tuple[int, int] | None, start: int, language: Language
+) -> int | None:
+    """The year a mention just before `start` in its sentence names (see `_story`), if any."""
+    if story is None:
+        return None
+    year, end = story
+    short = language.tables["abbreviation"]
+    if start - end > _STORY_REACH * _STORY_WORD:  # far, without counting words
+        return None
+    between = text[end:start]
+    if len(_WORD.findall(between)) > _STORY_REACH:
+        return None
+    if any(_ends_sentence(between, m, short) for m in _SENTENCE_END.finditer(between)):
+        return None
+    return year
 
 
 def _day_around(instant: datetime) -> tuple[datetime, datetime]:
@@ -184,6 +233,12 @@ _ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": 
                 "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE,
                 _STAMP: ""}  # fmt: skip
 _REUSE_SIZE = 4096  # outcomes kept
+_STORY_REACH = 12  # words from a mention naming a year to a year-less date that takes it
+_STORY_WORD = 20  # characters a word and its space take at most, but for outliers
+# Mentions whose year a later year-less date in the same sentence takes
+_STORY_GRANULARITIES = frozenset({Granularity.YEAR, Granularity.HALF, Granularity.QUARTER,
+                                  Granularity.SEASON, Granularity.MONTH, Granularity.WEEK,
+                                  Granularity.DAY})  # fmt: skip
 # What a candidate comes to: its value, anchor and notes, whether later expressions count
 # from it (see `_outcome`), and whether the sentence's tense was asked; None for no Mention.
 Outcome = tuple[TimeValue, Anchor, tuple[str, ...], bool, bool] | None
@@ -411,6 +466,21 @@ def _this(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     suffix = "".join(_fill(a, fields) for a in args[2:])
     moved = shift(context.day, unit, amount)
     return Resolved(period_of(moved, unit) + suffix, Anchor.PUBLISHED)
+
+
+def _near_in_story(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """`near`, except that a year-less date takes the year a date just before it in its
+    sentence names ("In 1918, a first wave came in April"), unless the sentence's tense
+    points the other way from the anchor."""
+    story = context.story_year
+    if story is not None and "{Y}" in "".join(args):
+        parts, direction = _split_args(args, fields)
+        tense = _tense(context) if direction is None else direction
+        side = story - context.day.year
+        if not (side < 0 < tense or tense < 0 < side):
+            value = _concrete("".join(parts).replace("{Y}", f"{story:04d}"))
+            return Resolved(value, Anchor.TEXT, asked_tense=True)
+    return _near(args, fields, context)
 
 
 def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
@@ -663,7 +733,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "vague": _vague,
     "duration": _duration,
     "this": _this,
-    "near": _near,
+    "near": _near_in_story,
     "past": _past,
     "begun": _begun,
     "week_of": _week_of,
