@@ -143,9 +143,9 @@ NYT_MONDAY = (
         # Attribution in front goes, unless the date is the statement's own.
         (YONHAP, "July", "Shoigu visited Pyongyang in July"),
         (
-            "Besser said the cases are now in 11 states, up from 10 yesterday.",
+            "Smith said the cases are now in 14 towns, up from 9 yesterday.",
             "yesterday",
-            "The cases are now in 11 states, up from 10 yesterday.",
+            "The cases are now in 14 towns, up from 9 yesterday.",
         ),
         (
             "Kirby said on Aug. 30 that the United States was concerned about the arms talks.",
@@ -189,9 +189,9 @@ NYT_MONDAY = (
         (KIM_IL, "2011", "Kim's father last visited Russia just months before his death in 2011."),
         # Content after "said" is no closing attribution; a list piece is no aside.
         (
-            "Just last week, the World Health Organisation said that a pandemic was imminent.",
+            "Just last week, the weather service said that a storm was imminent.",
             "last week",
-            "Just last week, the World Health Organisation said that a pandemic was imminent.",
+            "Just last week, the weather service said that a storm was imminent.",
         ),
         (
             "The very old, the very ill and people with weak immune systems, such as diabetics, "
@@ -234,9 +234,9 @@ def test_title_is_built_around_the_date(clause: str, date: str, title: str) -> N
             "Monday",
         ),
         (
-            "On April 29 it raised its pandemic alert to 5 on a 6-level scale.",
-            "The WHO raised its pandemic alert on April 29 to 5 on the scale, meaning a pandemic "
-            "is imminent.",
+            "On April 29 it raised its fire warning to 4 on a 5-level scale.",
+            "The agency raised its fire warning on April 29 to 4 on the scale, meaning a fire "
+            "is likely.",
             "April 29",
         ),
         # A statement ranks below the happening itself.
@@ -269,10 +269,10 @@ def test_a_date_after_since_or_until_is_a_bound(body: str, text: str, mod: str |
     ("body", "text", "events"),
     [
         ("Re: Posted by Jason - May 1, 2009 -- I agree with you.", "May 1, 2009", 0),
-        ("Fergus Walsh | 09:53 AM I have been reporting for years.", "09:53 AM", 0),
+        ("Anna Berg | 09:53 AM I have covered this beat for years.", "09:53 AM", 0),
         ("Friday 1 May 2009 15.49 BST", "1 May 2009", 0),
-        ("At 6:03 pm on 1 May 2009, funnyoptimism wrote: sorry, i was wrong.", "1 May 2009", 0),
-        ("At 19:56 1 May 2009, JadedJean wrote: my daughter works there.", "1 May 2009", 0),
+        ("At 6:03 pm on 1 May 2009, quietreader wrote: sorry, i was wrong.", "1 May 2009", 0),
+        ("At 19:56 1 May 2009, NorthWind wrote: my daughter works there.", "1 May 2009", 0),
         (
             "Officials said on 1 May 2009 that Jean Dupont wrote: the virus spreads.",
             "1 May 2009",

@@ -268,7 +268,7 @@ STORY = datetime(2009, 5, 1, tzinfo=UTC)
     ("text", "span", "value"),
     [
         # a year-less date takes the year named just before it in its sentence
-        ("In 1918, there was a first wave of mild flu in April.", "April", "1918-04"),
+        ("In 1918, a first wave of the illness came in April.", "April", "1918-04"),
         ("Last year, in September it was a rainy day.", "September", "2008-09"),
         ("Two years ago on the 23rd of April was my birthday.", "the 23rd of April", "2007-04-23"),
         # ... unless the sentence looks the other way
