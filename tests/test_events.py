@@ -158,9 +158,9 @@ NYT_MONDAY = (
             "Sir Liam said in his report today that closing schools would be impractical.",
         ),
         (
-            "The WHO said on Wednesday the world is at the brink of a pandemic.",
+            "The council said on Wednesday the city is at the edge of a drought.",
             "Wednesday",
-            "The WHO said on Wednesday the world is at the brink of a pandemic.",
+            "The council said on Wednesday the city is at the edge of a drought.",
         ),
         # A clause cut before its attribution does not end on the comma.
         (
@@ -194,10 +194,10 @@ NYT_MONDAY = (
             "Just last week, the weather service said that a storm was imminent.",
         ),
         (
-            "The very old, the very ill and people with weak immune systems, such as diabetics, "
-            "often die of flu in winter.",
+            "The young, the old and people who live alone near the coast, such as fishermen, "
+            "often suffer in storms in winter.",
             "winter",
-            "The very old, the very ill and people with weak immune systems, such…",
+            "The young, the old and people who live alone near the coast, such…",
         ),
         (
             "White House national security spokesman John Kirby said on Aug. 30 that the United "
@@ -376,15 +376,15 @@ def test_dateline_and_list_marker_are_cleaned() -> None:
 
 
 def test_a_dateline_gives_one_event_and_none_beside_a_date_of_the_lead() -> None:
-    body = "GENEVA | Thu Apr 30, 2009 11:39 am EDT GENEVA (Reuters) - The WHO met on Wednesday."
-    when = datetime(2009, 4, 30, 15, 39, tzinfo=UTC)
-    clock = TimeValue("2009-04-30T11:39", "TIME", Granularity.TIME, when, when + timedelta(0, 60))
-    dateline = (mention(body, "2009", year(2009)), mention(body, "11:39 am EDT", clock))
+    body = "OSLO | Thu Apr 30, 2009 11:37 am EDT OSLO (Reuters) - The council met on Wednesday."
+    when = datetime(2009, 4, 30, 15, 37, tzinfo=UTC)
+    clock = TimeValue("2009-04-30T11:37", "TIME", Granularity.TIME, when, when + timedelta(0, 60))
+    dateline = (mention(body, "2009", year(2009)), mention(body, "11:37 am EDT", clock))
     lead = mention(body, "on Wednesday", day(2009, 4, 29))
     published = datetime(2009, 4, 30, tzinfo=UTC)
     only_dateline = extract_events(article(body, published), dateline)
-    assert [e.mention.text for e in only_dateline] == ["11:39 am EDT"]
-    assert only_dateline[0].sentence == "The WHO met on Wednesday."
+    assert [e.mention.text for e in only_dateline] == ["11:37 am EDT"]
+    assert only_dateline[0].sentence == "The council met on Wednesday."
     with_lead = extract_events(article(body, published), (*dateline, lead))
     assert [e.mention.text for e in with_lead] == ["on Wednesday"]
 

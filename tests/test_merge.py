@@ -382,17 +382,17 @@ def test_title_and_text_are_the_best_tellings_not_the_most_typical() -> None:
         # Shared words count fully, words only one telling has a quarter: the richer wins.
         (
             (
-                "Egypt ordered the slaughter of every pig herd on Wednesday.",
-                "Egypt ordered the slaughter of its 300,000 pigs on Wednesday as a precaution "
-                "against swine flu, a step the United Nations called a mistake.",
+                "Norway ordered the culling of every sheep flock on Wednesday.",
+                "Norway ordered the culling of its 20,000 sheep on Wednesday as a precaution "
+                "against a new fever, a step the farmers' union called a mistake.",
             ),
             1,
         ),
         # A pronoun opening costs more than a few extra words bring.
         (
             (
-                "He ordered the slaughter of every pig herd in Egypt on Wednesday as a precaution.",
-                "Egypt ordered the slaughter of every pig herd on Wednesday.",
+                "He ordered the culling of every sheep flock in Norway on Wednesday as a rule.",
+                "Norway ordered the culling of every sheep flock on Wednesday.",
             ),
             1,
         ),

@@ -269,8 +269,8 @@ STORY = datetime(2009, 5, 1, tzinfo=UTC)
     [
         # a year-less date takes the year named just before it in its sentence
         ("In 1918, a first wave of the illness came in April.", "April", "1918-04"),
-        ("Last year, in September it was a rainy day.", "September", "2008-09"),
-        ("Two years ago on the 23rd of April was my birthday.", "the 23rd of April", "2007-04-23"),
+        ("Last year, in September the river flooded.", "September", "2008-09"),
+        ("Two years ago, on the 23rd of April, it opened.", "the 23rd of April", "2007-04-23"),
         # ... unless the sentence looks the other way
         ("The firm, set up in 1998, will meet in June.", "June", "2009-06"),
         # ... or comes back to the present first
@@ -285,7 +285,7 @@ STORY = datetime(2009, 5, 1, tzinfo=UTC)
         ("In 1918 a virus spread. In June it came back.", "June", "2009-06"),
         # a dateline is the publish date whatever year the headline names
         (
-            "Plant expected to be up and running in 2013 NEUVILLE, France, May 1 (Reuters) - A",
+            "Mine set to open in 2013 LYON, France, May 1 (Reuters) - A",
             "May 1",
             "2009-05-01",
         ),
@@ -298,7 +298,7 @@ def test_a_year_less_date_keeps_to_the_year_of_its_sentence(text, span, value) -
 
 def test_the_present_perfect_looks_back() -> None:
     published = datetime(1998, 2, 23, tzinfo=UTC)
-    mention = only("Oil prices have come down from the middle of October.", published)
+    mention = only("Fuel costs have come down from the middle of October.", published)
     assert mention.value.value == "1997-10"
 
 
