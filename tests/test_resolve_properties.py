@@ -13,6 +13,8 @@ WORDS = st.sampled_from([
     "Monday", "last", "week", "Aug.", "30", "2023", "the", "next", "day", "3/4/05", "ago",
     "three", "years", "p.m.", "5", "-", ",", "May", "in", "July", "said", "will", "12:30",
     "31/02/2023", "fiscal", "quarter", "the time", "at", "earlier", "9999", "0", "1e9",
+    "before", "after", "Christmas", "Easter", "week", "GMT", "1400", "local time", "(", ")",
+    "and", "Jun", "2009,", "wrote:", "1918", "Tuesday", "on", "now", "today's", "of",
 ])  # fmt: skip
 TEXTS = st.one_of(st.text(), st.lists(WORDS, max_size=30).map(" ".join))
 PUBLISHED = st.datetimes(
