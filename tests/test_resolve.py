@@ -511,3 +511,17 @@ def test_kinds_of_expression(text, span, value, type) -> None:
 def test_mods_are_kept() -> None:
     assert only("in late 2022").value.mod == "END"
     assert only("for about a week").value.mod == "APPROX"
+
+
+@pytest.mark.parametrize(
+    ("published", "value"),
+    [
+        (datetime(2009, 5, 1, tzinfo=UTC), "2009-WI"),  # the coming winter
+        (datetime(2009, 3, 5, tzinfo=UTC), "2008-WI"),  # the winter just over
+        (datetime(2009, 1, 15, tzinfo=UTC), "2008-WI"),  # the winter it is in
+        (datetime(2009, 10, 20, tzinfo=UTC), "2009-WI"),
+    ],
+)
+def test_this_season_is_named_by_the_anchor_whatever_the_tense(published, value) -> None:
+    mention = only("Officials warned of an epidemic this winter.", published)
+    assert (mention.text, mention.value.value) == ("this winter", value)

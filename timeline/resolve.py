@@ -230,7 +230,7 @@ def _day_around(instant: datetime) -> tuple[datetime, datetime]:
 _DAY, _TENSE = "day", "tense"
 _STAMP = "stamp"  # the operation of a time stamp that heads the text after it
 _ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": "",
-                "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE,
+                "this": _DAY, "begun": _DAY, "past": _DAY, "untensed": _DAY, "near": _TENSE,
                 _STAMP: ""}  # fmt: skip
 _REUSE_SIZE = 4096  # outcomes kept
 _STORY_REACH = 12  # words from a mention naming a year to a year-less date that takes it
@@ -497,6 +497,14 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(choice, Anchor.PUBLISHED, asked_tense=tense.asked)
 
 
+def _untensed(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """What `near` chooses for a year-slot date in a sentence with no tense: a word that
+    names the period by the anchor ("this winter") means it whatever the verbs around say."""
+    parts, _ = _split_args(args, fields)
+    options = list(_options("".join(parts), context.day))
+    return Resolved(_choose_year(options, context, lambda: 0), Anchor.PUBLISHED)
+
+
 def _past(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The latest of the dates `near` chooses among that is not after the anchor's day
     ("Friday's close": what a text names that way has happened)."""
@@ -734,6 +742,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "duration": _duration,
     "this": _this,
     "near": _near_in_story,
+    "untensed": _untensed,
     "past": _past,
     "begun": _begun,
     "week_of": _week_of,
