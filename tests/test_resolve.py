@@ -243,7 +243,7 @@ def test_months_before_a_death_in_a_year() -> None:
         ("The split would be paid on an unspecified date in January.", "2024-01"),
         # what is likely, or a time being entered, is to come, however near a past form
         ("A study predicted the virus was likely to spread in the winter.", "2023-WI"),
-        ("Experts warned that nations heading into their winter face the risk.", "2023-WI"),
+        ("Farmers warned that herds heading into their winter need more feed.", "2023-WI"),
         ("Shops that closed are likely to reopen on Thursday.", "2023-09-07"),
     ],
 )
