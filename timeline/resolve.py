@@ -694,6 +694,14 @@ def _none(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     raise Unresolvable("a rule that only keeps other rules off this text")
 
 
+def _of_year(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A year-slot date in the year of the last date the text named ("June of that year"),
+    else in the anchor's."""
+    base, anchor = _base(context)
+    parts, _ = _split_args(args, fields)
+    return Resolved(_concrete("".join(parts).replace("{Y}", f"{_start(base).year:04d}")), anchor)
+
+
 def _then(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     if context.previous is None:
         raise Unresolvable("nothing earlier in the text to refer to")
@@ -753,6 +761,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "weekday_from": _weekday_from,
     "moved": _moved,
     "then": _then,
+    "of_year": _of_year,
     "that_day": _that_day,
     "dateline": _dateline,
     "ago": _ago,
