@@ -64,7 +64,9 @@ _ACROSS_NEW_YEAR = timedelta(days=92)
 _DATELINE_REACH = 40  # characters from the start of its line to a dateline's date
 _WINDOW = 160  # characters either side of a mention searched for tense cues
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
+_REPORT_AFTER = 1  # the same after the mention (an adverb, not "when they" of "when they say")
 _WORD = re.compile(r"\w+")
+_PLAIN = re.compile(r"[\w\s]*")  # words and spaces, no punctuation
 _MONTHS_SPAN = re.compile(r"P\d+M")
 # A pattern that begins with a class is searched for a character of it before each try;
 # one that begins with an alternation is tried at every character.
@@ -949,6 +951,8 @@ def _tense(context: Context) -> int:
     tables = context.language.tables
     if _reported(tables["report"], left):  # "said Monday", not "Monday, he said"
         return -1
+    if _reported_after(tables["report"], right):  # "the agency on Monday said it would"
+        return -1
     words = left.rsplit(maxsplit=1)
     lead = tables["lead"].lookup(words[-1]) if words else None
     if lead is not None and len(words) == 1:  # opening the sentence: the clause's tense
@@ -974,6 +978,17 @@ def _reported(report: Table, left: str) -> bool:
             return False
     reporting = _nearest(report, left, "")
     return reporting is not None and reporting[0] <= _REPORT_REACH
+
+
+def _reported_after(report: Table, right: str) -> bool:
+    """Whether a reporting verb follows the mention within a few words and no punctuation:
+    then the mention dates the report ("the agency on Monday officially declared it would"),
+    which a tense cue after it ("would") does not."""
+    verb = report.phrases.search(right, 0, (_REPORT_AFTER + 1) * _STORY_WORD)
+    if verb is None:
+        return False
+    between = right[: verb.start()]
+    return _PLAIN.fullmatch(between) is not None and len(_WORD.findall(between)) <= _REPORT_AFTER
 
 
 @cache
