@@ -533,3 +533,20 @@ def test_mods_are_kept() -> None:
 def test_this_season_is_named_by_the_anchor_whatever_the_tense(published, value) -> None:
     mention = only("Officials warned of an epidemic this winter.", published)
     assert (mention.text, mention.value.value) == ("this winter", value)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("There were 1500 cases in the state.", []),
+        ("The islands stretch 1600 miles.", []),
+        ("Demand is up 1000% this month.", [("this month", "2023-09")]),
+        ("The risk of dying is 1 in 1000.", []),
+        ("The plague of 1347 killed millions.", [("1347", "1347")]),
+        ("A census was taken in 1851 and 1500 people were counted.", [("1851", "1851")]),
+    ],
+)
+def test_a_number_before_1800_is_a_year_only_after_a_word_leading_to_one(
+    text: str, found: list[tuple[str, str]]
+) -> None:
+    assert [(m.text, m.value.value) for m in resolve_text(text, TUE)] == found
