@@ -241,6 +241,14 @@ def test_months_before_a_death_in_a_year() -> None:
         ("The summit was held on Monday.", "2023-09-04"),
         # after an article a past form is an adjective, no past tense
         ("The split would be paid on an unspecified date in January.", "2024-01"),
+        # what is likely, or a time being entered, is to come, however near a past form
+        ("A study predicted the virus was likely to spread in the winter.", "2023-WI"),
+        ("Farmers warned that herds heading into their winter need more feed.", "2023-WI"),
+        ("Shops that closed are likely to reopen on Thursday.", "2023-09-07"),
+        # a reporting verb right after the date dates the report, whatever it tells of
+        ("The agency on Thursday said it would stop.", "2023-08-31"),
+        ("The agency on Thursday formally declared it would stop.", "2023-08-31"),
+        ("Better to catch it early than in winter when they say it will be worse.", "2023-WI"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
@@ -511,3 +519,34 @@ def test_kinds_of_expression(text, span, value, type) -> None:
 def test_mods_are_kept() -> None:
     assert only("in late 2022").value.mod == "END"
     assert only("for about a week").value.mod == "APPROX"
+
+
+@pytest.mark.parametrize(
+    ("published", "value"),
+    [
+        (datetime(2009, 5, 1, tzinfo=UTC), "2009-WI"),  # the coming winter
+        (datetime(2009, 3, 5, tzinfo=UTC), "2008-WI"),  # the winter just over
+        (datetime(2009, 1, 15, tzinfo=UTC), "2008-WI"),  # the winter it is in
+        (datetime(2009, 10, 20, tzinfo=UTC), "2009-WI"),
+    ],
+)
+def test_this_season_is_named_by_the_anchor_whatever_the_tense(published, value) -> None:
+    mention = only("Officials warned of an epidemic this winter.", published)
+    assert (mention.text, mention.value.value) == ("this winter", value)
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("There were 1500 cases in the state.", []),
+        ("The islands stretch 1600 miles.", []),
+        ("Demand is up 1000% this month.", [("this month", "2023-09")]),
+        ("The risk of dying is 1 in 1000.", []),
+        ("The plague of 1347 killed millions.", [("1347", "1347")]),
+        ("A census was taken in 1851 and 1500 people were counted.", [("1851", "1851")]),
+    ],
+)
+def test_a_number_before_1800_is_a_year_only_after_a_word_leading_to_one(
+    text: str, found: list[tuple[str, str]]
+) -> None:
+    assert [(m.text, m.value.value) for m in resolve_text(text, TUE)] == found

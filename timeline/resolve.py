@@ -64,7 +64,9 @@ _ACROSS_NEW_YEAR = timedelta(days=92)
 _DATELINE_REACH = 40  # characters from the start of its line to a dateline's date
 _WINDOW = 160  # characters either side of a mention searched for tense cues
 _REPORT_REACH = 2  # words between a reporting verb and the mention it dates
+_REPORT_AFTER = 1  # the same after the mention (an adverb, not "when they" of "when they say")
 _WORD = re.compile(r"\w+")
+_PLAIN = re.compile(r"[\w\s]*")  # words and spaces, no punctuation
 _MONTHS_SPAN = re.compile(r"P\d+M")
 # A pattern that begins with a class is searched for a character of it before each try;
 # one that begins with an alternation is tried at every character.
@@ -230,7 +232,7 @@ def _day_around(instant: datetime) -> tuple[datetime, datetime]:
 _DAY, _TENSE = "day", "tense"
 _STAMP = "stamp"  # the operation of a time stamp that heads the text after it
 _ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": "",
-                "this": _DAY, "begun": _DAY, "past": _DAY, "near": _TENSE,
+                "this": _DAY, "begun": _DAY, "past": _DAY, "untensed": _DAY, "near": _TENSE,
                 _STAMP: ""}  # fmt: skip
 _REUSE_SIZE = 4096  # outcomes kept
 _STORY_REACH = 12  # words from a mention naming a year to a year-less date that takes it
@@ -497,6 +499,14 @@ def _near(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     return Resolved(choice, Anchor.PUBLISHED, asked_tense=tense.asked)
 
 
+def _untensed(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """What `near` chooses for a year-slot date in a sentence with no tense: a word that
+    names the period by the anchor ("this winter") means it whatever the verbs around say."""
+    parts, _ = _split_args(args, fields)
+    options = list(_options("".join(parts), context.day))
+    return Resolved(_choose_year(options, context, lambda: 0), Anchor.PUBLISHED)
+
+
 def _past(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """The latest of the dates `near` chooses among that is not after the anchor's day
     ("Friday's close": what a text names that way has happened)."""
@@ -686,6 +696,14 @@ def _none(args: list[str], fields: dict[str, str], context: Context) -> Resolved
     raise Unresolvable("a rule that only keeps other rules off this text")
 
 
+def _of_year(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
+    """A year-slot date in the year of the last date the text named ("June of that year"),
+    else in the anchor's."""
+    base, anchor = _base(context)
+    parts, _ = _split_args(args, fields)
+    return Resolved(_concrete("".join(parts).replace("{Y}", f"{_start(base).year:04d}")), anchor)
+
+
 def _then(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     if context.previous is None:
         raise Unresolvable("nothing earlier in the text to refer to")
@@ -734,6 +752,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "duration": _duration,
     "this": _this,
     "near": _near_in_story,
+    "untensed": _untensed,
     "past": _past,
     "begun": _begun,
     "week_of": _week_of,
@@ -744,6 +763,7 @@ _OPERATIONS: dict[str, Callable[[list[str], dict[str, str], Context], Resolved]]
     "weekday_from": _weekday_from,
     "moved": _moved,
     "then": _then,
+    "of_year": _of_year,
     "that_day": _that_day,
     "dateline": _dateline,
     "ago": _ago,
@@ -931,6 +951,8 @@ def _tense(context: Context) -> int:
     tables = context.language.tables
     if _reported(tables["report"], left):  # "said Monday", not "Monday, he said"
         return -1
+    if _reported_after(tables["report"], right):  # "the agency on Monday said it would"
+        return -1
     words = left.rsplit(maxsplit=1)
     lead = tables["lead"].lookup(words[-1]) if words else None
     if lead is not None and len(words) == 1:  # opening the sentence: the clause's tense
@@ -956,6 +978,17 @@ def _reported(report: Table, left: str) -> bool:
             return False
     reporting = _nearest(report, left, "")
     return reporting is not None and reporting[0] <= _REPORT_REACH
+
+
+def _reported_after(report: Table, right: str) -> bool:
+    """Whether a reporting verb follows the mention within a few words and no punctuation:
+    then the mention dates the report ("the agency on Monday officially declared it would"),
+    which a tense cue after it ("would") does not."""
+    verb = report.phrases.search(right, 0, (_REPORT_AFTER + 1) * _STORY_WORD)
+    if verb is None:
+        return False
+    between = right[: verb.start()]
+    return _PLAIN.fullmatch(between) is not None and len(_WORD.findall(between)) <= _REPORT_AFTER
 
 
 @cache
