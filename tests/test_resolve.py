@@ -248,7 +248,7 @@ def test_months_before_a_death_in_a_year() -> None:
         # a reporting verb right after the date dates the report, whatever it tells of
         ("The agency on Thursday said it would stop.", "2023-08-31"),
         ("The agency on Thursday formally declared it would stop.", "2023-08-31"),
-        ("Better to catch it early than in winter when they say it will be worse.", "2023-WI"),
+        ("Best to fix the roof early, not in winter when they say storms are worse.", "2023-WI"),
     ],
 )
 def test_tense_decides_the_side_of_the_anchor(text, value) -> None:
