@@ -134,6 +134,11 @@ class Rule:
         """The compiled `pattern` (a build after one edit tries a few of the rules)."""
         return re.compile(self.pattern, re.IGNORECASE)
 
+    @cached_property
+    def operation(self) -> str:
+        """The first word of `value`: the resolver's operation."""
+        return self.value.split(maxsplit=1)[0]
+
 
 Fields = tuple[tuple[str, str], ...]  # capture name -> normalized value
 

@@ -143,10 +143,11 @@ def resolve_text(
     day, tz, anchor_day = base.day, base.tz, base.anchor_day
     anchors = _anchors(base)
     story: tuple[int, int] | None = None  # the year of the last dated mention, and its end
+    short = base.language.tables["abbreviation"]
     for candidate in find(text, language):
         rule = candidate.rule
-        needs = _needs(rule.value)
-        story_year = _story_year(text, story, candidate.start, base.language)
+        needs = _ANCHOR_ONLY.get(rule.operation)
+        story_year = None if story is None else _story_year(text, story, candidate.start, short)
         key = None if needs is None else (rule.order, candidate.fields, anchors[needs],
                                           story_year if needs == _TENSE else None)  # fmt: skip
         outcome = _REUSED.get(key, _UNKNOWN) if key is not None else _UNKNOWN
@@ -163,53 +164,35 @@ def resolve_text(
         value, anchor, notes, counts = outcome[:4]
         mentions.append(Mention(candidate.start, candidate.end, candidate.text, value, anchor,
                                 rule.name, notes))  # fmt: skip
-        story = _story(story, value, anchor, day, candidate.end)
+        # The story's year: one other than the anchor's that a mention names, by its digits
+        # ("in 1918", "Sept. 5, 2008") or as a year of its own ("last year", "two years
+        # ago"); a later year-less date in its sentence may take it (`_near_in_story`). A
+        # mention of the anchor's time ("now", "this week") ends it.
+        start = value.start
+        if start is not None and start.year != day.year:
+            names = anchor == Anchor.EXPLICIT or value.granularity == Granularity.YEAR
+            if names and value.granularity in _STORY_GRANULARITIES:
+                story = start.year, candidate.end
+        elif story is not None and (start is not None or value.granularity == _PRESENT):
+            story = None
         if counts:
             previous = value
             if value.granularity in _REPORT_PERIODS and _reports_on(value, period, anchor_day[1]):
                 period, reporting = value, True
         if reporting and value.granularity in _ENDS_REPORT:
             reporting = not _ends_report(value, anchor_day[1])
-        if _split(rule.value)[0] == _STAMP and value.start is not None:
+        if rule.operation == _STAMP and start is not None:
             # the text after a time stamp is written on its day, and names no date yet
-            day, anchor_day = value.start.date(), _day_around(value.start)
+            day, anchor_day = start.date(), _day_around(start)
             anchors = _anchors(base._replace(anchor_day=anchor_day))
             previous, period, reporting = None, None, False
     return tuple(mentions)
 
 
-def _story(
-    story: tuple[int, int] | None, value: TimeValue, anchor: Anchor, day: date, end: int
-) -> tuple[int, int] | None:
-    """The year a year-less date after this mention may take, and where it was named: this
-    mention's if it names one other than the anchor's; none once a mention comes back to
-    the anchor's time ("now", "this week"); else the story's as it was."""
-    if _names_a_year(value, anchor, day):
-        return value.start.year, end  # type: ignore[union-attr]
-    back = value.granularity == Granularity.PRESENT
-    if value.start is not None and value.start.year == day.year:
-        back = True
-    return None if back else story
-
-
-def _names_a_year(value: TimeValue, anchor: Anchor, day: date) -> bool:
-    """Whether a mention names a year other than the anchor's, which a year-less date after it
-    in its sentence may take: by its digits ("in 1918", "Sept. 5, 2008") or as a year of its
-    own ("last year", "two years ago")."""
-    if value.start is None or value.start.year == day.year:
-        return False
-    explicit = anchor == Anchor.EXPLICIT and value.granularity in _STORY_GRANULARITIES
-    return explicit or value.granularity == Granularity.YEAR
-
-
-def _story_year(
-    text: str, story: tuple[int, int] | None, start: int, language: Language
-) -> int | None:
-    """The year a mention just before `start` in its sentence names (see `_story`), if any."""
-    if story is None:
-        return None
+def _story_year(text: str, story: tuple[int, int], start: int, short: Table) -> int | None:
+    """The year a mention just before `start` in its sentence names (see `resolve_text`), if any
+    (`short`: the abbreviations whose stop ends no sentence)."""
     year, end = story
-    short = language.tables["abbreviation"]
     if start - end > _STORY_REACH * _STORY_WORD:  # far, without counting words
         return None
     between = text[end:start]
@@ -235,6 +218,7 @@ _ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": 
                 "this": _DAY, "begun": _DAY, "past": _DAY, "untensed": _DAY, "near": _TENSE,
                 _STAMP: ""}  # fmt: skip
 _REUSE_SIZE = 4096  # outcomes kept
+_PRESENT = Granularity.PRESENT
 _STORY_REACH = 12  # words from a mention naming a year to a year-less date that takes it
 _STORY_WORD = 20  # characters a word and its space take at most, but for outliers
 # Mentions whose year a later year-less date in the same sentence takes
@@ -247,13 +231,6 @@ Outcome = tuple[TimeValue, Anchor, tuple[str, ...], bool, bool] | None
 # (rule, fields, anchor) -> the outcome, for the operations above
 _REUSED: dict[tuple[object, ...], Outcome] = {}
 _UNKNOWN: Outcome = (time_value("PRESENT_REF"), Anchor.VAGUE, (), False, False)  # not kept
-
-
-@lru_cache(maxsize=1024)
-def _needs(value_line: str) -> str | None:
-    """What of the anchor the outcome of a rule with this value line depends on ("" for
-    nothing), or None when it depends on the text around the candidate."""
-    return _ANCHOR_ONLY.get(_split(value_line)[0])
 
 
 def _anchors(base: Context) -> dict[str, tuple[object, ...]]:
