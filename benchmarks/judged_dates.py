@@ -15,7 +15,9 @@ conventions, or `none` where the mention is no time at all.
   figure was out of sample when it was drawn; later fixes looked at it too.
 - sample 3 (seed 3033, drawn from the resolver of 9de5e3d, leaving out every article+offsets
   of samples 1 and 2): the same sizes, 200 DATE/TIME and 40 DURATION/SET. Its "as judged"
-  figure is the out-of-sample one for that resolver; later fixes looked at it too.
+  figure is the out-of-sample one for that resolver; later fixes looked at it too. Two of
+  its judgments were corrected after drawing, to the conventions the others follow
+  ("daily life" a set, "over the next month" the calendar month).
 
 For each sample the script prints the share judged right when drawn and the share right now
 (95% Wilson interval), and the share weighted back to all mentions of the corpus. A row is
