@@ -245,8 +245,10 @@ def test_months_before_a_death_in_a_year() -> None:
         ("A study predicted the virus was likely to spread in the winter.", "2023-WI"),
         ("Farmers warned that herds heading into their winter need more feed.", "2023-WI"),
         ("Shops that closed are likely to reopen on Thursday.", "2023-09-07"),
-        ("Doctors are preparing for winter as the virus that faded in the heat spreads again.",
-         "2023-WI"),
+        (
+            "Doctors are preparing for winter as the virus that faded in the heat spreads again.",
+            "2023-WI",
+        ),
         # what is said or thought to be so tells the present: its "to be" is no future
         ("The climber is said to be resting after a fall on Monday.", "2023-09-04"),
         ("The bridge is thought to be safe after repairs on Sunday.", "2023-09-03"),
