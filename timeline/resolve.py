@@ -193,7 +193,7 @@ def _story_year(text: str, story: tuple[int, int], start: int, short: Table) -> 
     """The year a mention just before `start` in its sentence names (see `resolve_text`), if any
     (`short`: the abbreviations whose stop ends no sentence)."""
     year, end = story
-    if start - end > _STORY_REACH * _STORY_WORD:  # far, without counting words
+    if start - end > _STORY_REACH * _WORD_CHARS:  # far, without counting words
         return None
     between = text[end:start]
     if len(_WORD.findall(between)) > _STORY_REACH:
@@ -220,7 +220,7 @@ _ANCHOR_ONLY = {"date": "", "vague": "", "duration": "", "numeric": "", "none": 
 _REUSE_SIZE = 4096  # outcomes kept
 _PRESENT = Granularity.PRESENT
 _STORY_REACH = 12  # words from a mention naming a year to a year-less date that takes it
-_STORY_WORD = 20  # characters a word and its space take at most, but for outliers
+_WORD_CHARS = 20  # characters a word and its space take at most, but for outliers
 # Mentions whose year a later year-less date in the same sentence takes
 _STORY_GRANULARITIES = frozenset({Granularity.YEAR, Granularity.HALF, Granularity.QUARTER,
                                   Granularity.SEASON, Granularity.MONTH, Granularity.WEEK,
@@ -961,7 +961,7 @@ def _reported_after(report: Table, right: str) -> bool:
     """Whether a reporting verb follows the mention within a few words and no punctuation:
     then the mention dates the report ("the agency on Monday officially declared it would"),
     which a tense cue after it ("would") does not."""
-    verb = report.phrases.search(right, 0, (_REPORT_AFTER + 1) * _STORY_WORD)
+    verb = report.phrases.search(right, 0, (_REPORT_AFTER + 1) * _WORD_CHARS)
     if verb is None:
         return False
     between = right[: verb.start()]
