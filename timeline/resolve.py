@@ -559,7 +559,8 @@ def _next(args: list[str], fields: dict[str, str], context: Context) -> Resolved
 
 def _moved(args: list[str], fields: dict[str, str], context: Context) -> Resolved:
     """A day that another operation gives, moved by whole units ("the day before last
-    Tuesday": `moved day -1 near ...`); a value coarser than a day is not moved."""
+    Tuesday": `moved day -1 near ...`); when that operation gives no single day, the
+    expression is left unresolved."""
     unit, amount = _unit(_fill(args[0], fields)), _offset(_fill(args[1], fields))
     inner = _OPERATIONS[args[2]](args[3:], fields, context)
     day = date.fromisoformat(inner.value)  # ValueError (unresolved) unless a day
